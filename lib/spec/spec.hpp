@@ -1,0 +1,73 @@
+// The pipeline spec: everything a registration run needs, as a plain struct kept apart from
+// any command-line or JSON parsing. Both the JSON file (spec_json) and the ANTs-style flags
+// (ants_flags) produce one of these, and validate() checks it with errors that name the key.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "ops/metric_settings.hpp"
+
+namespace ffdp {
+
+enum class TransformKind { Rigid, Affine };
+
+// How the moving image is placed before the first stage (ANTs --initial-moving-transform).
+enum class InitKind {
+  Identity,        // no initial transform
+  GeometricCentre, // [f,m,0]: align the centres of the two image domains
+  CentreOfMass,    // [f,m,1]: align the intensity centres of mass
+  Origin,          // [f,m,2]: align the image origins
+  File             // an affine transform file (.mat or .txt), optionally inverted
+};
+
+enum class SigmaUnit { Voxels, Millimetres };
+
+struct MetricSpec {
+  MetricKind kind = MetricKind::MI;
+  double weight = 1.0;
+  int radius = 2;                 // CC only
+  int bins = 32;                  // MI only
+  double samplingFraction = 1.0;  // 1 = every voxel ("None" in ANTs' sampling strategy)
+};
+
+struct StageSpec {
+  TransformKind transform = TransformKind::Affine;
+  double step = 0.1;  // largest voxel displacement per iteration, in voxels of the current level
+  MetricSpec metric;
+  std::vector<int> iterations{1000, 500, 250, 100};  // per level, coarse to fine
+  double convergenceThreshold = 1e-6;
+  int convergenceWindow = 10;
+  std::vector<int> shrinkFactors{8, 4, 2, 1};
+  std::vector<double> smoothingSigmas{3, 2, 1, 0};
+  SigmaUnit sigmaUnit = SigmaUnit::Voxels;
+};
+
+struct InitialTransform {
+  InitKind kind = InitKind::Identity;
+  std::string file;     // InitKind::File
+  bool invert = false;  // InitKind::File: use the file's inverse ([file,1])
+};
+
+struct Spec {
+  std::string fixed, moving;            // images (the metric's first two arguments in ANTs flags)
+  std::string fixedMask, movingMask;    // optional ("" = none)
+  std::string outputPrefix;             // P: P0GenericAffine.mat, Preport.json
+  std::string warped, inverseWarped;    // optional; ANTs' defaults are not implied
+  InitialTransform initial;
+  std::vector<StageSpec> stages;
+  bool floatPrecision = true;  // computation is single precision in images, double in reductions
+  int verbose = 0;
+  int threads = 0;             // 0 = OpenMP default
+  bool overwrite = false;      // replace existing output files
+};
+
+// Throws ffdp::Error(ExitCode::Usage) naming the offending key (e.g. "stages[1].iterations")
+// when the spec is impossible: no stages, mismatched level counts, non-positive values, ...
+void validate(const Spec& spec);
+
+const char* toString(TransformKind k);
+const char* toString(MetricKind k);
+const char* toString(InitKind k);
+const char* toString(SigmaUnit u);
+
+}  // namespace ffdp
