@@ -1,1 +1,79 @@
-int main() { return 0; }
+// ffdp-register: command-line entry. Parses, dispatches to a subcommand, and turns every
+// user-visible failure into one line on stderr and a documented exit code (man page, EXIT STATUS).
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <new>
+
+#include "cli_apply.hpp"
+#include "cli_eval.hpp"
+#include "cli_register.hpp"
+#include "core/error.hpp"
+#include "version.hpp"
+#ifdef FFDP_HAVE_CUDA
+#include "device_info.cuh"
+#endif
+
+namespace {
+
+std::string versionText() {
+  std::string v = std::string("ffdp-register ") + FFDP_VERSION + "\nbackends: cpu (OpenMP)";
+#ifdef FFDP_HAVE_CUDA
+  v += "\nbuilt with CUDA " + ffdp::cuda::runtimeVersion() + " (GPU kernels arrive in a later version)";
+  for (const auto& d : ffdp::cuda::listDevices())
+    v += "\nGPU " + std::to_string(d.index) + ": " + d.name + " (sm_" + std::to_string(d.major) +
+         std::to_string(d.minor) + ", " + std::to_string(d.totalBytes >> 20) + " MiB)";
+#endif
+  return v;
+}
+
+std::string joinArguments(int argc, char** argv) {
+  std::string s;
+  for (int i = 0; i < argc; ++i) s += (i ? " " : "") + std::string(argv[i]);
+  return s;
+}
+
+int errorExit(ffdp::ExitCode code, const std::string& message) {
+  std::fprintf(stderr, "ffdp-register: error: %s\n", message.c_str());
+  return static_cast<int>(code);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ffdp-register: 3-D image registration (rigid, affine) with ANTs-compatible files"};
+  app.set_version_flag("--version", versionText());
+  app.footer("Exit status: 0 success, 2 usage, 3 input, 4 output/resource, 5 internal. See man ffdp-register.");
+  ffdp::cli::RegisterOptions registerOptions;
+  ffdp::cli::ApplyOptions applyOptions;
+  ffdp::cli::EvalOptions evalOptions;
+  ffdp::cli::addRegisterOptions(app, registerOptions);
+  CLI::App* apply = ffdp::cli::addApplyCommand(app, applyOptions);
+  CLI::App* eval = ffdp::cli::addEvalCommand(app, evalOptions);
+  app.require_subcommand(0, 1);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return errorExit(ffdp::ExitCode::Usage, e.what());
+  }
+
+  try {
+    if (apply->parsed()) return ffdp::cli::runApply(applyOptions);
+    if (eval->parsed()) return ffdp::cli::runEval(evalOptions);
+    return ffdp::cli::runRegister(registerOptions, joinArguments(argc, argv));
+  } catch (const ffdp::Error& e) {
+    return errorExit(e.code(), e.what());
+  } catch (const std::bad_alloc&) {
+    return errorExit(ffdp::ExitCode::Resource, "out of memory");
+  } catch (const std::exception& e) {
+    return errorExit(ffdp::ExitCode::Internal, std::string("internal error: ") + e.what());
+  }
+}

@@ -1,0 +1,25 @@
+// `ffdp-register eval`: numbers a user checks after a registration.
+//   eval dice       Dice per label and mean between two label maps
+//   eval diff       statistics of an image difference
+//   eval transform  distance between two transforms over a reference grid (mm, degrees)
+#pragma once
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+namespace ffdp::cli {
+
+struct EvalOptions {
+  std::string reference, test;                  // dice: label maps; diff: images
+  std::string mask;                             // diff, transform: restrict to a mask
+  std::vector<std::string> estimate, truth;     // transform: -t style lists
+  bool json = false;
+  CLI::App* dice = nullptr;
+  CLI::App* diff = nullptr;
+  CLI::App* transform = nullptr;
+};
+
+CLI::App* addEvalCommand(CLI::App& app, EvalOptions& options);
+int runEval(const EvalOptions& options);
+
+}  // namespace ffdp::cli

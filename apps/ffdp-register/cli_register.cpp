@@ -1,0 +1,164 @@
+#include "cli_register.hpp"
+
+#include <omp.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <iostream>
+
+#include "core/error.hpp"
+#include "io/image_io.hpp"
+#include "io/output_files.hpp"
+#include "io/transform_io.hpp"
+#include "logging.hpp"
+#include "ops/backend.hpp"
+#include "reg/registration.hpp"
+#include "reg/report.hpp"
+#include "spec/spec_json.hpp"
+#include "version.hpp"
+
+namespace ffdp::cli {
+
+void addRegisterOptions(CLI::App& app, RegisterOptions& o) {
+  // ANTs values contain brackets and commas ("MI[f,m,1,32]"): CLI11 must pass them through unsplit.
+  app.option_defaults()->always_capture_default(false);
+  auto many = [&](const char* names, std::vector<std::string>& into, const char* help) {
+    app.add_option(names, into, help)
+        ->expected(1)
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->group("Registration (ANTs grammar)");
+  };
+  const char* group = "Registration (ANTs grammar)";
+  app.add_option("-d,--dimensionality", o.ants.dimension, "Image dimension (only 3)")->group(group);
+  app.add_option("-o,--output", o.ants.output, "Output prefix P, or [P,warped.nii.gz,inverseWarped.nii.gz]")->allow_extra_args(false)->group(group);
+  app.add_option("-r,--initial-moving-transform", o.ants.initialMovingTransform,
+                 "[fixed,moving,0|1|2] (geometric centre, centre of mass, origin), file.mat or [file.mat,1]")
+      ->group(group);
+  many("-t,--transform", o.ants.transforms, "Rigid[step] | Affine[step]; each starts a stage");
+  many("-m,--metric", o.ants.metrics,
+       "MeanSquares[f,m,w] | CC[f,m,w,radius] | MI[f,m,w,bins], optionally ,None|Regular|Random,fraction");
+  many("-c,--convergence", o.ants.convergences, "[NxNxN,threshold,window] iterations per level");
+  many("-f,--shrink-factors", o.ants.shrinkFactors, "NxNxN shrink factor per level");
+  many("-s,--smoothing-sigmas", o.ants.smoothingSigmas, "NxNxN[vox|mm] Gaussian sigma per level");
+  app.add_option("-x,--masks", o.ants.masks, "[fixedMask,movingMask] (NULL for none)")->allow_extra_args(false)->allow_extra_args(false)->group(group);
+  app.add_flag("--float", o.ants.useFloat, "Single-precision images (always the case; accepted for ANTs)")->group(group);
+  app.add_option("-z,--collapse-output-transforms", o.collapse, "Accepted for ANTs; outputs are always collapsed")
+      ->group(group);
+  app.add_flag("-v,--verbose", o.ants.verbose, "More progress output (repeat for more)");
+  app.add_flag("-q,--quiet", o.quiet, "Only warnings and errors");
+
+  const char* specGroup = "Spec and run";
+  app.add_option("--spec", o.specFile, "Pipeline spec (JSON), e.g. a preset from params/")->group(specGroup);
+  app.add_option("--fixed", o.fixed, "Fixed image (overrides the spec and the metric)")->group(specGroup);
+  app.add_option("--moving", o.moving, "Moving image (overrides the spec and the metric)")->group(specGroup);
+  app.add_flag("--print-spec", o.printSpec, "Print the spec the flags produce (JSON) and exit")->group(specGroup);
+  app.add_flag("--overwrite", o.overwrite, "Replace output files that already exist")->group(specGroup);
+  app.add_option("--backend", o.backend, "Compute backend")->check(CLI::IsMember({"cpu"}))->group(specGroup);
+  app.add_option("--threads", o.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber)->group(specGroup);
+}
+
+namespace {
+
+struct OutputNames {
+  std::string affine, warped, inverseWarped, report;
+};
+
+OutputNames resolveOutputs(const Spec& spec) {
+  const std::string& p = spec.outputPrefix;
+  return {p + "0GenericAffine.mat", spec.warped.empty() ? p + "Warped.nii.gz" : spec.warped,
+          spec.inverseWarped.empty() ? p + "InverseWarped.nii.gz" : spec.inverseWarped, p + "report.json"};
+}
+
+Spec buildSpec(const RegisterOptions& o) {
+  Spec spec;
+  if (!o.specFile.empty()) spec = loadSpecFile(o.specFile);
+  const bool anyAntsFlag = !o.ants.transforms.empty() || !o.ants.metrics.empty() || !o.ants.convergences.empty() ||
+                           !o.ants.shrinkFactors.empty() || !o.ants.smoothingSigmas.empty() ||
+                           !o.ants.output.empty() || !o.ants.initialMovingTransform.empty() ||
+                           !o.ants.masks.empty() || o.ants.dimension != 3;
+  if (anyAntsFlag || o.specFile.empty()) applyAntsFlags(o.ants, spec);
+  if (!o.fixed.empty()) spec.fixed = o.fixed;
+  if (!o.moving.empty()) spec.moving = o.moving;
+  if (o.overwrite) spec.overwrite = true;
+  if (o.threads > 0) spec.threads = o.threads;
+  spec.verbose = std::max(spec.verbose, o.ants.verbose);
+  return spec;
+}
+
+// Reads an image and rejects what cannot be registered (all-NaN, constant).
+Image readRegistrationImage(const std::string& path) {
+  LoadedImage loaded = readImage(path);
+  const int64_t replaced = requireUsableIntensities(loaded.image, path);
+  if (replaced > 0) spdlog::warn("{}: {} non-finite voxels set to 0", path, replaced);
+  return std::move(loaded.image);
+}
+
+}  // namespace
+
+int runRegister(const RegisterOptions& o, const std::string& commandLine) {
+  Spec spec = buildSpec(o);
+  if (o.printSpec) {
+    std::cout << specToJson(spec).dump(2) << "\n";
+    return 0;
+  }
+  validate(spec);
+  setUpLogging(o.quiet ? -1 : spec.verbose);
+  if (spec.threads > 0) omp_set_num_threads(spec.threads);
+
+  // Inputs first (a wrong path is the commonest mistake), then the outputs, before any computation.
+  const Image fixed = readRegistrationImage(spec.fixed);
+  const Image moving = readRegistrationImage(spec.moving);
+  std::optional<Mask> fixedMask, movingMask;
+  if (!spec.fixedMask.empty()) fixedMask = readMask(spec.fixedMask);
+  if (!spec.movingMask.empty()) movingMask = readMask(spec.movingMask);
+  RegistrationInputs inputs;
+  inputs.fixed = &fixed;
+  inputs.moving = &moving;
+  inputs.fixedMask = fixedMask ? &*fixedMask : nullptr;
+  inputs.movingMask = movingMask ? &*movingMask : nullptr;
+  if (spec.initial.kind == InitKind::File) {
+    const Affine fromFile = readAffine(spec.initial.file);
+    if (std::abs(fromFile.M.determinant()) < 1e-12)
+      fail(ExitCode::Input, spec.initial.file + ": initial transform is not invertible");
+    inputs.initialFromFile = spec.initial.invert ? fromFile.inverse() : fromFile;
+  }
+
+  const OutputNames out = resolveOutputs(spec);
+  OutputPlan plan(spec.overwrite);
+  for (const auto& path : {out.affine, out.warped, out.inverseWarped, out.report}) plan.add(path);
+  plan.checkWritable();
+
+  SelfComm comm;
+  auto backend = makeCpuBackend(comm);
+  spdlog::info("fixed {} ({}x{}x{}), moving {} ({}x{}x{}), backend {}, {} threads", spec.fixed, fixed.grid.size[0],
+               fixed.grid.size[1], fixed.grid.size[2], spec.moving, moving.grid.size[0], moving.grid.size[1],
+               moving.grid.size[2], backend->name(), omp_get_max_threads());
+  const RegistrationResult result = runRegistration(spec, inputs, *backend, comm);
+
+  // Outputs: each file is written atomically; if any fails, the ones already in place are removed
+  // so that the user never holds a partial set.
+  std::vector<std::string> written;
+  try {
+    writeAffine(out.affine, result.transform);
+    written.push_back(out.affine);
+    const Image warped = backend->resampleAffine(moving, fixed.grid, result.transform, Interpolation::Linear, 0.0f);
+    writeImage(out.warped, warped);
+    written.push_back(out.warped);
+    const Image inverseWarped =
+        backend->resampleAffine(fixed, moving.grid, result.transform.inverse(), Interpolation::Linear, 0.0f);
+    writeImage(out.inverseWarped, inverseWarped);
+    written.push_back(out.inverseWarped);
+    ReportContext context{FFDP_VERSION, backend->name(), omp_get_max_threads(), comm.size(), peakResidentMB(),
+                          {out.affine, out.warped, out.inverseWarped, out.report}, commandLine};
+    writeTextAtomic(out.report, reportToJson(result, spec, context).dump(2) + "\n");
+  } catch (...) {
+    removeQuietly(written);
+    throw;
+  }
+  spdlog::info("done in {:.1f} s: {}, {}, {}, {}", result.seconds, out.affine, out.warped, out.inverseWarped,
+               out.report);
+  return 0;
+}
+
+}  // namespace ffdp::cli

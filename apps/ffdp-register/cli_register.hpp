@@ -1,0 +1,26 @@
+// The registration command: ANTs-style flags and/or a JSON spec -> Spec -> engine -> output files.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "spec/ants_flags.hpp"
+
+namespace ffdp::cli {
+
+struct RegisterOptions {
+  AntsFlags ants;
+  std::string specFile;
+  std::string fixed, moving;  // override the spec's / metric's images
+  bool printSpec = false;
+  bool overwrite = false;
+  std::string backend = "cpu";
+  int threads = 0;
+  bool quiet = false;
+  std::string collapse;  // -z: accepted for ANTs compatibility; outputs are always collapsed
+};
+
+void addRegisterOptions(CLI::App& app, RegisterOptions& options);
+// Returns the process exit code; throws ffdp::Error for user-visible failures.
+int runRegister(const RegisterOptions& options, const std::string& commandLine);
+
+}  // namespace ffdp::cli
