@@ -4,7 +4,7 @@
 
 using namespace ffdp::test;
 
-TEST_CASE("--help and --version answer and exit 0", "[cli]") {
+TEST_CASE("help and version answer and exit 0", "[cli]") {
   const auto help = runCli("--help");
   CHECK(help.exitCode == 0);
   CHECK(help.output.find("--transform") != std::string::npos);
@@ -16,7 +16,7 @@ TEST_CASE("--help and --version answer and exit 0", "[cli]") {
   CHECK(runCli("eval dice --help").exitCode == 0);
 }
 
-TEST_CASE("--print-spec shows the stages the ANTs flags produce", "[cli]") {
+TEST_CASE("print-spec shows the stages the ANTs flags produce", "[cli]") {
   const auto r = runCli(
       "-d 3 -o out/P -t Rigid[0.2] -m MI[f.nii.gz,m.nii.gz,1,24] -c [30x20,1e-7,8] -f 2x1 -s 1x0mm "
       "-t Affine[0.1] -m CC[f.nii.gz,m.nii.gz,1,3] -c 10 -f 1 -s 0 --print-spec");

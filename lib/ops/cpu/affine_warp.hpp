@@ -1,0 +1,79 @@
+// The fixed -> moving sampling that every affine metric shares: which fixed voxels are valid and
+// the warped value w(x) = moving(A(x)) (with its index-space derivative) at each of them.
+//   valid(x) = fixedMask(x) (if any) && inside(A(x)) && movingMask(nearest voxel to A(x)) (if any)
+//              && sampled(x)                                   (sampling_subset.hpp)
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "core/affine.hpp"
+#include "core/volume.hpp"
+#include "ops/cpu/sampling_subset.hpp"
+#include "ops/cpu/trilinear.hpp"
+
+namespace ffdp::cpu {
+
+// The valid voxels of one fixed row, compacted: index i, fixed value f, warped value w and (when
+// asked for) dw/dq. Metrics work on whole rows so that each stage (sampling, binning, accumulation)
+// is a tight loop of independent iterations.
+struct RowSamples {
+  explicit RowSamples(int64_t nx)
+      : i(size_t(nx)), f(size_t(nx)), w(size_t(nx)), dq0(size_t(nx)), dq1(size_t(nx)), dq2(size_t(nx)) {}
+  int64_t count = 0;
+  std::vector<int64_t> i;
+  std::vector<double> f, w, dq0, dq1, dq2;
+};
+
+class AffineWarp {
+ public:
+  // Throws ffdp::Error (Input) when a mask does not lie on its image's grid.
+  AffineWarp(const Image& fixed, const Image& moving, const Mask* fixedMask, const Mask* movingMask, const Affine& A,
+             double samplingFraction);
+
+  const Image& fixed() const { return fixed_; }
+  const Image& moving() const { return moving_; }
+
+  // Fills `out` with the valid voxels of fixed row (j, k), i increasing. dq* only when WithGradient.
+  template <bool WithGradient>
+  void sampleRow(int64_t j, int64_t k, RowSamples& out) const {
+    const int64_t nx = fixed_.grid.size[0], ny = fixed_.grid.size[1];
+    const float* f = fixed_.data.data();
+    const uint8_t* fm = fixedMask_ ? fixedMask_->data.data() : nullptr;
+    const uint8_t* mm = movingMask_ ? movingMask_->data.data() : nullptr;
+    const Vec3 row = map_.rowStart(j, k);
+    const int64_t rowLinear = nx * (j + ny * k);
+    int64_t n = 0;
+    for (int64_t i = 0; i < nx; ++i) {
+      const int64_t linear = rowLinear + i;
+      if (fm && !fm[linear]) continue;
+      if (!subset_.contains(linear)) continue;
+      const Vec3 q = map_.at(row, i);
+      if (!sampler_.inside(q)) continue;
+      if (mm && !mm[sampler_.nearestLinear(q)]) continue;
+      if (WithGradient) {
+        double dq[3];
+        out.w[size_t(n)] = sampler_.valueAndGradient(q, dq);
+        out.dq0[size_t(n)] = dq[0];
+        out.dq1[size_t(n)] = dq[1];
+        out.dq2[size_t(n)] = dq[2];
+      } else {
+        out.w[size_t(n)] = sampler_.value(q);
+      }
+      out.f[size_t(n)] = double(f[linear]);
+      out.i[size_t(n)] = i;
+      ++n;
+    }
+    out.count = n;
+  }
+
+ private:
+  const Image& fixed_;
+  const Image& moving_;
+  const Mask* fixedMask_;
+  const Mask* movingMask_;
+  IndexAffine map_;
+  TrilinearSampler sampler_;
+  SamplingSubset subset_;
+};
+
+}  // namespace ffdp::cpu

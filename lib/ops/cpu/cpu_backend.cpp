@@ -1,0 +1,59 @@
+// The OpenMP Backend: checks arguments and dispatches to one function per operation (cpu_ops.hpp).
+#include <string>
+
+#include "core/error.hpp"
+#include "ops/backend.hpp"
+#include "ops/cpu/cpu_ops.hpp"
+
+namespace ffdp {
+namespace {
+
+void checkMetricSettings(const MetricSettings& s) {
+  if (!(s.samplingFraction > 0.0 && s.samplingFraction <= 1.0))
+    fail(ExitCode::Usage, "metric samplingFraction must lie in (0, 1], got " + std::to_string(s.samplingFraction));
+  if (s.kind == MetricKind::CC && s.radius < 0)
+    fail(ExitCode::Usage, "metric CC radius must be >= 0, got " + std::to_string(s.radius));
+  if (s.kind == MetricKind::MI && s.bins < 4)
+    fail(ExitCode::Usage, "metric MI bins must be >= 4, got " + std::to_string(s.bins));
+}
+
+class CpuBackend final : public Backend {
+ public:
+  explicit CpuBackend(Comm& comm) : comm_(comm) {}
+  const char* name() const override { return "cpu"; }
+
+  Image smoothAndResample(const Image& in, const Vec3& sigmaVoxels, const Grid& target) override {
+    const bool smooth = sigmaVoxels[0] > 0 || sigmaVoxels[1] > 0 || sigmaVoxels[2] > 0;
+    if (!smooth) return cpu::resampleOntoGrid(in, target);
+    return cpu::resampleOntoGrid(cpu::gaussianSmooth(in, sigmaVoxels), target);
+  }
+  Mask resampleMask(const Mask& in, const Grid& target) override { return cpu::resampleMaskNearest(in, target); }
+  Image resampleAffine(const Image& moving, const Grid& grid, const Affine& A, Interpolation interp,
+                       float outside) override {
+    return cpu::resampleAffine(moving, grid, A, interp, outside);
+  }
+  AffineMetricEval affineMetric(const Image& fixed, const Image& moving, const Mask* fixedMask, const Mask* movingMask,
+                                const Affine& A, const MetricSettings& metric, bool withGradient) override {
+    checkMetricSettings(metric);
+    const cpu::MetricInputs in{fixed, moving, fixedMask, movingMask, A, metric};
+    switch (metric.kind) {
+      case MetricKind::MeanSquares:
+        return cpu::meanSquaresMetric(in, withGradient, comm_);
+      case MetricKind::CC:
+        return cpu::localCorrelationMetric(in, withGradient, comm_);
+      case MetricKind::MI:
+        return cpu::mutualInformationMetric(in, withGradient, comm_);
+    }
+    fail(ExitCode::Internal, "affine metric: unknown metric kind");
+  }
+  Vec3 centreOfMass(const Image& image) override { return cpu::centreOfMass(image, comm_); }
+
+ private:
+  Comm& comm_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> makeCpuBackend(Comm& comm) { return std::make_unique<CpuBackend>(comm); }
+
+}  // namespace ffdp

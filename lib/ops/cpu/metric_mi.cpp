@@ -1,0 +1,136 @@
+// Mattes-style mutual information with B bins and cubic B-spline Parzen windows for both images
+// (parzen_bspline.hpp). Intensities are normalised with the global min/max over ALL voxels of the
+// fixed resp. moving volume (not only the valid ones), so the bins do not move with the transform.
+//
+//   H(a, b) = sum_{valid x} beta(a - xi_f(x)) beta(b - xi_m(w(x))),   p = H / N (sums to 1),
+//   pf(a) = sum_b p(a, b), pm(b) = sum_a p(a, b),  MI = sum_{p > 0} p log(p / (pf pm)),  value = -MI.
+//
+// Gradient: pf does not depend on w, and sum p = 1 for every w, so the "+1" terms of d(p log p)
+// vanish and
+//   d(-MI)/dw(x) = -(1/N) sum_{a,b} beta(a - xi_f(x)) beta'(b - xi_m(x)) (dxi_m/dw) log(p(a,b) / pm(b)),
+// with beta' the derivative w.r.t. xi (dw in ParzenWeights) and dxi_m/dw = the moving bin scale.
+// Only the 4x4 bins a voxel touches are visited. Histograms are summed per slice in double and
+// added in slice order (no atomics), so the result does not depend on the thread count.
+#include <cmath>
+#include <vector>
+
+#include "ops/cpu/affine_chain_rule.hpp"
+#include "ops/cpu/affine_warp.hpp"
+#include "ops/cpu/cpu_ops.hpp"
+#include "ops/cpu/intensity_range.hpp"
+#include "ops/cpu/parzen_bspline.hpp"
+#include "ops/cpu/slice_reduce.hpp"
+
+namespace ffdp::cpu {
+namespace {
+
+// Joint histogram (B*B, fixed bin major) followed by the valid-voxel count.
+std::vector<double> jointHistogram(const AffineWarp& warp, const BinMapping& fb, const BinMapping& mb, Comm& comm) {
+  const int B = fb.bins;
+  const size_t width = size_t(B) * size_t(B) + 1;
+  const int64_t nz = warp.fixed().grid.size[2];
+  const int64_t nx = warp.fixed().grid.size[0], ny = warp.fixed().grid.size[1];
+  std::vector<double> partials(size_t(nz) * width, 0.0);
+#pragma omp parallel
+  {
+    RowSamples row(nx);
+    // Parzen weights of the row's samples, then the scatter into the histogram: two loops of
+    // independent iterations rather than one long dependency chain per voxel.
+    std::vector<int> first(size_t(2 * nx));
+    std::vector<double> weights(size_t(8 * nx));
+#pragma omp for schedule(dynamic)
+    for (int64_t k = 0; k < nz; ++k) {
+      double* h = partials.data() + size_t(k) * width;
+      for (int64_t j = 0; j < ny; ++j) {
+        warp.sampleRow<false>(j, k, row);
+        for (int64_t n = 0; n < row.count; ++n) {
+          first[size_t(2 * n)] = parzenValues(fb.coordinate(row.f[size_t(n)]), B, &weights[size_t(8 * n)]);
+          first[size_t(2 * n + 1)] = parzenValues(mb.coordinate(row.w[size_t(n)]), B, &weights[size_t(8 * n + 4)]);
+        }
+        for (int64_t n = 0; n < row.count; ++n) {
+          const double* wf = &weights[size_t(8 * n)];
+          const double* wm = wf + 4;
+          double* cell = h + size_t(first[size_t(2 * n)]) * size_t(B) + size_t(first[size_t(2 * n + 1)]);
+          for (int a = 0; a < 4; ++a, cell += B)
+            for (int b = 0; b < 4; ++b) cell[b] += wf[a] * wm[b];
+        }
+        h[width - 1] += double(row.count);
+      }
+    }
+  }
+  std::vector<double> total = sumInSliceOrder(partials, width);
+  comm.allreduceSum(total.data(), total.size());
+  return total;
+}
+
+}  // namespace
+
+AffineMetricEval mutualInformationMetric(const MetricInputs& in, bool withGradient, Comm& comm) {
+  const AffineWarp warp(in.fixed, in.moving, in.fixedMask, in.movingMask, in.A, in.settings.samplingFraction);
+  const int B = in.settings.bins;
+  const IntensityRange fr = intensityRange(in.fixed, comm), mr = intensityRange(in.moving, comm);
+  const BinMapping fb(fr.min, fr.max, B), mb(mr.min, mr.max, B);
+
+  const std::vector<double> H = jointHistogram(warp, fb, mb, comm);
+  AffineMetricEval r;
+  const double N = H.back();
+  r.validVoxels = static_cast<int64_t>(N);
+  if (r.validVoxels == 0) return r;
+
+  // Probabilities, marginals, MI, and the table log(p / pm) the gradient needs.
+  const size_t BB = size_t(B) * size_t(B);
+  std::vector<double> p(BB), pf(size_t(B), 0.0), pm(size_t(B), 0.0), logRatio(BB, 0.0);
+  for (size_t n = 0; n < BB; ++n) p[n] = H[n] / N;
+  for (int a = 0; a < B; ++a)
+    for (int b = 0; b < B; ++b) {
+      pf[size_t(a)] += p[size_t(a) * B + b];
+      pm[size_t(b)] += p[size_t(a) * B + b];
+    }
+  double mi = 0;
+  for (int a = 0; a < B; ++a)
+    for (int b = 0; b < B; ++b) {
+      const double pab = p[size_t(a) * B + b];
+      if (pab <= 0) continue;
+      mi += pab * std::log(pab / (pf[size_t(a)] * pm[size_t(b)]));
+      logRatio[size_t(a) * B + b] = std::log(pab / pm[size_t(b)]);
+    }
+  r.value = -mi;
+  if (!withGradient) return r;
+
+  const int64_t nz = in.fixed.grid.size[2];
+  std::vector<std::array<double, kIndexGradientSums>> partials(static_cast<size_t>(nz));
+  const double* L = logRatio.data();
+  const int64_t nx = in.fixed.grid.size[0], ny = in.fixed.grid.size[1];
+#pragma omp parallel
+  {
+    RowSamples row(nx);
+    std::vector<double> g(static_cast<size_t>(nx));
+#pragma omp for schedule(dynamic)
+    for (int64_t k = 0; k < nz; ++k) {
+      std::array<double, kIndexGradientSums> s{};
+      for (int64_t j = 0; j < ny; ++j) {
+        warp.sampleRow<true>(j, k, row);
+        // g = sum_{a,b} beta_f beta_m' log(p/pm); the factor -dxi/dw / N is applied at the end.
+        for (int64_t n = 0; n < row.count; ++n) {
+          double wf[4];
+          const int af = parzenValues(fb.coordinate(row.f[size_t(n)]), B, wf);
+          const ParzenWeights pw = parzenWeights(mb.coordinate(row.w[size_t(n)]), B);
+          double sum = 0;
+          for (int a = 0; a < 4; ++a) {
+            const double* cell = L + size_t(af + a) * size_t(B) + size_t(pw.first);
+            sum += wf[a] * (pw.dw[0] * cell[0] + pw.dw[1] * cell[1] + pw.dw[2] * cell[2] + pw.dw[3] * cell[3]);
+          }
+          g[size_t(n)] = sum;
+        }
+        addRowIndexGradient(s.data(), row, g.data(), j, k);
+      }
+      partials[size_t(k)] = s;
+    }
+  }
+  auto total = sumInSliceOrder(partials);
+  comm.allreduceSum(total.data(), total.size());
+  r.gradient = affineGradientFromIndexSums(total.data(), in.fixed.grid, in.moving.grid, in.A, -mb.scale / N);
+  return r;
+}
+
+}  // namespace ffdp::cpu

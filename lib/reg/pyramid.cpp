@@ -1,0 +1,82 @@
+#include "reg/pyramid.hpp"
+
+#include <algorithm>
+
+namespace ffdp {
+
+std::array<int, 3> axisShrink(const Grid& grid, int shrink) {
+  std::array<int, 3> s{};
+  for (size_t d = 0; d < 3; ++d)
+    s[d] = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(shrink, grid.size[d])));
+  return s;
+}
+
+Vec3 sigmaInVoxels(const Grid& grid, double sigma, SigmaUnit unit) {
+  if (unit == SigmaUnit::Voxels) return {sigma, sigma, sigma};
+  return {sigma / grid.spacing[0], sigma / grid.spacing[1], sigma / grid.spacing[2]};
+}
+
+namespace {
+
+// A non-owning pointer to an input that the caller keeps alive (full resolution, no smoothing).
+template <class T>
+std::shared_ptr<const T> borrowed(const T* p) {
+  return std::shared_ptr<const T>(std::shared_ptr<const T>(), p);
+}
+
+bool isIdentityLevel(const std::array<int, 3>& shrink, const Vec3& sigma) {
+  return shrink == std::array<int, 3>{1, 1, 1} && sigma[0] == 0 && sigma[1] == 0 && sigma[2] == 0;
+}
+
+}  // namespace
+
+Pyramid::Pyramid(Backend& backend, const Image& fixed, const Image& moving, const Mask* fixedMask,
+                 const Mask* movingMask, const std::vector<StageSpec>& stages)
+    : backend_(backend), fixed_(fixed), moving_(moving), fixedMask_(fixedMask), movingMask_(movingMask) {
+  for (const StageSpec& st : stages)
+    for (size_t l = 0; l < st.iterations.size() && l < st.shrinkFactors.size() && l < st.smoothingSigmas.size(); ++l)
+      if (st.iterations[l] > 0) ++usesLeft_[key(st.shrinkFactors[l], st.smoothingSigmas[l], st.sigmaUnit)];
+}
+
+std::shared_ptr<const PyramidLevel> Pyramid::build(int shrink, double sigma, SigmaUnit unit) {
+  auto level = std::make_shared<PyramidLevel>();
+  level->fixedShrink = axisShrink(fixed_.grid, shrink);
+  level->fixedSigmaVoxels = sigmaInVoxels(fixed_.grid, sigma, unit);
+  const std::array<int, 3> movingShrink = axisShrink(moving_.grid, shrink);
+  const Vec3 movingSigma = sigmaInVoxels(moving_.grid, sigma, unit);
+
+  const Grid fixedGrid = fixed_.grid.shrunk(level->fixedShrink);
+  const Grid movingGrid = moving_.grid.shrunk(movingShrink);
+  level->fixed = isIdentityLevel(level->fixedShrink, level->fixedSigmaVoxels)
+                     ? borrowed(&fixed_)
+                     : std::make_shared<const Image>(backend_.smoothAndResample(fixed_, level->fixedSigmaVoxels, fixedGrid));
+  level->moving = isIdentityLevel(movingShrink, movingSigma)
+                      ? borrowed(&moving_)
+                      : std::make_shared<const Image>(backend_.smoothAndResample(moving_, movingSigma, movingGrid));
+  if (fixedMask_)
+    level->fixedMask = level->fixedShrink == std::array<int, 3>{1, 1, 1}
+                           ? borrowed(fixedMask_)
+                           : std::make_shared<const Mask>(backend_.resampleMask(*fixedMask_, fixedGrid));
+  if (movingMask_)
+    level->movingMask = movingShrink == std::array<int, 3>{1, 1, 1}
+                            ? borrowed(movingMask_)
+                            : std::make_shared<const Mask>(backend_.resampleMask(*movingMask_, movingGrid));
+  return level;
+}
+
+std::shared_ptr<const PyramidLevel> Pyramid::acquire(int shrink, double sigma, SigmaUnit unit) {
+  const Key k = key(shrink, sigma, unit);
+  auto it = cache_.find(k);
+  if (it != cache_.end()) return it->second;
+  auto level = build(shrink, sigma, unit);
+  cache_[k] = level;
+  return level;
+}
+
+void Pyramid::release(int shrink, double sigma, SigmaUnit unit) {
+  const Key k = key(shrink, sigma, unit);
+  auto uses = usesLeft_.find(k);
+  if (uses == usesLeft_.end() || --uses->second <= 0) cache_.erase(k);
+}
+
+}  // namespace ffdp

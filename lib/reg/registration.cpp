@@ -1,0 +1,118 @@
+// The driver: masks onto their images' grids, the initial transform, then every stage's levels.
+#include "reg/registration.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include "core/error.hpp"
+#include "reg/initial_transform.hpp"
+#include "reg/linear_level.hpp"
+#include "reg/pyramid.hpp"
+
+namespace ffdp {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// The spec has been validated by the caller; these checks only keep a broken spec from reading past a vector.
+void requireConsistentLevels(const StageSpec& stage, size_t index) {
+  const size_t n = stage.iterations.size();
+  if (n == 0 || stage.shrinkFactors.size() != n || stage.smoothingSigmas.size() != n)
+    fail(ExitCode::Usage, "stages[" + std::to_string(index) +
+                              "]: iterations, shrinkFactors and smoothingSigmas need the same number of levels");
+}
+
+LevelReport skippedLevel(int level, const Grid& fixedGrid, const StageSpec& stage, size_t l) {
+  LevelReport r;
+  r.level = level;
+  r.shrink = axisShrink(fixedGrid, stage.shrinkFactors[l]);
+  const Vec3 sigma = sigmaInVoxels(fixedGrid, stage.smoothingSigmas[l], stage.sigmaUnit);
+  r.sigmaVoxels = std::max({sigma[0], sigma[1], sigma[2]});
+  r.size = fixedGrid.shrunk(r.shrink).size;
+  r.firstMetric = r.lastMetric = std::numeric_limits<double>::quiet_NaN();
+  return r;
+}
+
+}  // namespace
+
+RegistrationResult runRegistration(const Spec& spec, const RegistrationInputs& in, Backend& backend, Comm& comm) {
+  const auto start = Clock::now();
+  if (!in.fixed || !in.moving) fail(ExitCode::Internal, "runRegistration: the fixed and moving images are required");
+  const Image& fixed = *in.fixed;
+  const Image& moving = *in.moving;
+  for (size_t s = 0; s < spec.stages.size(); ++s) requireConsistentLevels(spec.stages[s], s);
+
+  // 1. Masks on their own grids are brought onto their images' grids once.
+  Mask fixedMaskOnGrid, movingMaskOnGrid;
+  const Mask* fixedMask = in.fixedMask;
+  const Mask* movingMask = in.movingMask;
+  if (fixedMask && !fixedMask->grid.sameAs(fixed.grid)) {
+    fixedMaskOnGrid = backend.resampleMask(*fixedMask, fixed.grid);
+    fixedMask = &fixedMaskOnGrid;
+  }
+  if (movingMask && !movingMask->grid.sameAs(moving.grid)) {
+    movingMaskOnGrid = backend.resampleMask(*movingMask, moving.grid);
+    movingMask = &movingMaskOnGrid;
+  }
+
+  // 2. Initial transform.
+  RegistrationResult result;
+  result.initial = computeInitialTransform(spec.initial, fixed, moving, in.initialFromFile, backend);
+  Affine current = result.initial;
+  const bool talk = comm.rank() == 0;
+  if (talk)
+    spdlog::info("initial transform ({}): translation [{:.3f}, {:.3f}, {:.3f}] mm", toString(spec.initial.kind),
+                 current.offset()[0], current.offset()[1], current.offset()[2]);
+
+  // 3-5. Stages over their pyramid levels.
+  Pyramid pyramid(backend, fixed, moving, fixedMask, movingMask, spec.stages);
+  const int stageCount = static_cast<int>(spec.stages.size());
+  for (int s = 0; s < stageCount; ++s) {
+    const StageSpec& stage = spec.stages[static_cast<size_t>(s)];
+    const auto stageStart = Clock::now();
+    StageReport stageReport;
+    stageReport.transform = stage.transform;
+    stageReport.metric = stage.metric.kind;
+    const int levelCount = static_cast<int>(stage.iterations.size());
+    DescentOptimizer optimizer;
+    for (int l = 0; l < levelCount; ++l) {
+      const size_t li = static_cast<size_t>(l);
+      const int maxIterations = stage.iterations[li];
+      if (maxIterations <= 0) {
+        stageReport.levels.push_back(skippedLevel(l + 1, fixed.grid, stage, li));
+        if (talk) spdlog::info("stage {}/{} level {}/{}: 0 iterations, skipped", s + 1, stageCount, l + 1, levelCount);
+        continue;
+      }
+      LevelLabel label;
+      label.stage = s + 1;
+      label.stageCount = stageCount;
+      label.level = l + 1;
+      label.levelCount = levelCount;
+      label.transform = stage.transform;
+      label.metric = stage.metric.kind;
+      label.sigma = stage.smoothingSigmas[li];
+      label.sigmaUnit = stage.sigmaUnit;
+
+      const auto buildStart = Clock::now();
+      auto images = pyramid.acquire(stage.shrinkFactors[li], stage.smoothingSigmas[li], stage.sigmaUnit);
+      const double buildSeconds = secondsSince(buildStart);
+      stageReport.levels.push_back(
+          optimiseLevel(label, stage, maxIterations, *images, buildSeconds, current, optimizer, backend, comm));
+      images.reset();
+      pyramid.release(stage.shrinkFactors[li], stage.smoothingSigmas[li], stage.sigmaUnit);
+    }
+    stageReport.seconds = secondsSince(stageStart);
+    result.stages.push_back(std::move(stageReport));
+  }
+  result.transform = current;
+  result.seconds = secondsSince(start);
+  return result;
+}
+
+}  // namespace ffdp

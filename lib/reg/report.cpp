@@ -1,0 +1,88 @@
+#include "reg/report.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace ffdp {
+
+namespace {
+
+using nlohmann::json;
+
+// JSON has no NaN: a metric that was never evaluated (a skipped level) is null.
+json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+json vec(const Vec3& v) { return json::array({v[0], v[1], v[2]}); }
+
+json affineJson(const Affine& a) {
+  json m = json::array();
+  for (int r = 0; r < 3; ++r) m.push_back(json::array({a.M.m[r][0], a.M.m[r][1], a.M.m[r][2]}));
+  return {{"matrix", m}, {"translation", vec(a.t)}, {"centre", vec(a.c)}};
+}
+
+json levelJson(const LevelReport& l, const StageSpec* stage) {
+  json j = {{"level", l.level},
+            {"shrink", l.shrink},
+            {"sigmaVoxels", l.sigmaVoxels},
+            {"size", l.size},
+            {"iterations", l.iterations},
+            {"maxIterations", l.maxIterations},
+            {"converged", l.converged},
+            {"firstMetric", number(l.firstMetric)},
+            {"lastMetric", number(l.lastMetric)},
+            {"seconds", l.seconds}};
+  // The sigma as the user gave it, beside its conversion to fixed voxels.
+  if (stage && l.level >= 1 && size_t(l.level) <= stage->smoothingSigmas.size()) {
+    j["sigma"] = stage->smoothingSigmas[size_t(l.level - 1)];
+    j["sigmaUnit"] = toString(stage->sigmaUnit);
+  }
+  return j;
+}
+
+}  // namespace
+
+nlohmann::json reportToJson(const RegistrationResult& result, const Spec& spec, const ReportContext& context) {
+  json stages = json::array();
+  for (size_t s = 0; s < result.stages.size(); ++s) {
+    const StageReport& st = result.stages[s];
+    const StageSpec* stageSpec = s < spec.stages.size() ? &spec.stages[s] : nullptr;
+    json levels = json::array();
+    for (const LevelReport& l : st.levels) levels.push_back(levelJson(l, stageSpec));
+    json j = {{"transform", toString(st.transform)},
+              {"metric", toString(st.metric)},
+              {"seconds", st.seconds},
+              {"levels", levels}};
+    if (stageSpec) j["step"] = stageSpec->step;
+    stages.push_back(j);
+  }
+  return {{"tool", "ffdp-register"},
+          {"version", context.version},
+          {"backend", context.backend},
+          {"threads", context.threads},
+          {"ranks", context.ranks},
+          {"commandLine", context.commandLine},
+          {"outputs", context.outputs},
+          {"fixed", spec.fixed},
+          {"moving", spec.moving},
+          {"initialTransformKind", toString(spec.initial.kind)},
+          {"stages", stages},
+          {"transform", affineJson(result.transform)},
+          {"initialTransform", affineJson(result.initial)},
+          {"seconds", result.seconds},
+          {"peakMemoryMB", context.peakRssMB}};
+}
+
+double peakResidentMB() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) != 0) continue;
+    std::istringstream fields(line.substr(6));
+    double kB = 0;
+    if (fields >> kB) return kB / 1024.0;
+  }
+  return 0;
+}
+
+}  // namespace ffdp

@@ -1,0 +1,26 @@
+// The run report (Preport.json): plain data a pipeline can parse without knowing our types.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "reg/registration.hpp"
+
+namespace ffdp {
+
+struct ReportContext {
+  std::string version;
+  std::string backend;
+  int threads = 0;
+  int ranks = 1;
+  double peakRssMB = 0;
+  std::vector<std::string> outputs;
+  std::string commandLine;
+};
+
+nlohmann::json reportToJson(const RegistrationResult& result, const Spec& spec, const ReportContext& context);
+
+// Peak resident memory of this process in MiB (VmHWM of /proc/self/status); 0 when unavailable.
+double peakResidentMB();
+
+}  // namespace ffdp
