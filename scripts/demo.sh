@@ -21,11 +21,11 @@ FixedParameters: 0 -18 18
 TFM
 # moving(y) = fixed(truth^-1(y)), so the registration's answer (fixed -> moving) is truth itself.
 "$bin" apply -i "$fixed" -r "$fixed" -t "[$truth,1]" -o "$out/moving.nii.gz" --overwrite
-start=$(date +%s.%N)
+start=$(date +%s%N)
 "$bin" --spec params/affine.json --fixed "$fixed" --moving "$out/moving.nii.gz" -o "$out/demo_" --overwrite
-end=$(date +%s.%N)
+end=$(date +%s%N)
 echo
-echo "== demo: registration took $(echo "$end - $start" | bc) s; outputs in $out/:"
+echo "== demo: registration took $(( (end - start) / 1000000 )) ms; outputs in $out/:"
 ls -1 "$out"
 echo
 echo "== distance between the recovered and the known transform over the brain (ch2bet > 0):"
