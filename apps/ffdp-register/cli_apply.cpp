@@ -43,8 +43,10 @@ int runApply(const ApplyOptions& o) {
   SelfComm comm;
   auto backend = makeCpuBackend(comm);
   const Image out = backend->resampleAffine(input.image, reference.image.grid, A, interp, float(o.defaultValue));
-  // Labels keep their integer type; interpolated intensities are written as float, as ANTs does.
-  writeImage(o.output, out, interp == Interpolation::Linear ? PixelType::Float32 : input.pixelType);
+  // Labels keep their integer type (types NIfTI cannot hold as such become float); interpolated
+  // intensities are written as float, as ANTs does.
+  const bool keepType = interp != Interpolation::Linear && input.pixelType != PixelType::Other;
+  writeImage(o.output, out, keepType ? input.pixelType : PixelType::Float32);
   return 0;
 }
 

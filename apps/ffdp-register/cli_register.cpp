@@ -41,7 +41,7 @@ void addRegisterOptions(CLI::App& app, RegisterOptions& o) {
   many("-c,--convergence", o.ants.convergences, "[NxNxN,threshold,window] iterations per level");
   many("-f,--shrink-factors", o.ants.shrinkFactors, "NxNxN shrink factor per level");
   many("-s,--smoothing-sigmas", o.ants.smoothingSigmas, "NxNxN[vox|mm] Gaussian sigma per level");
-  app.add_option("-x,--masks", o.ants.masks, "[fixedMask,movingMask] (NULL for none)")->allow_extra_args(false)->allow_extra_args(false)->group(group);
+  app.add_option("-x,--masks", o.ants.masks, "[fixedMask,movingMask] (NULL for none)")->allow_extra_args(false)->group(group);
   app.add_flag("--float", o.ants.useFloat, "Single-precision images (always the case; accepted for ANTs)")->group(group);
   app.add_option("-z,--collapse-output-transforms", o.collapse, "Accepted for ANTs; outputs are always collapsed")
       ->group(group);
@@ -86,9 +86,18 @@ Spec buildSpec(const RegisterOptions& o) {
   return spec;
 }
 
-// Reads an image and rejects what cannot be registered (all-NaN, constant).
+// Fewer voxels than this along an axis leave no room for a pyramid, a gradient or a CC window
+// (a 2-D slice stored as 3-D is the usual case).
+constexpr int64_t kMinimumAxisVoxels = 4;
+
+// Reads an image and rejects what cannot be registered (too thin, all-NaN, constant).
 Image readRegistrationImage(const std::string& path) {
   LoadedImage loaded = readImage(path);
+  for (int d = 0; d < 3; ++d)
+    if (loaded.image.grid.size[d] < kMinimumAxisVoxels)
+      fail(ExitCode::Input, path + ": " + std::to_string(loaded.image.grid.size[d]) + " voxel(s) along axis " +
+                                std::to_string(d) + "; registration needs at least " +
+                                std::to_string(kMinimumAxisVoxels) + " along every axis");
   const int64_t replaced = requireUsableIntensities(loaded.image, path);
   if (replaced > 0) spdlog::warn("{}: {} non-finite voxels set to 0", path, replaced);
   return std::move(loaded.image);
@@ -119,7 +128,7 @@ int runRegister(const RegisterOptions& o, const std::string& commandLine) {
   inputs.movingMask = movingMask ? &*movingMask : nullptr;
   if (spec.initial.kind == InitKind::File) {
     const Affine fromFile = readAffine(spec.initial.file);
-    if (std::abs(fromFile.M.determinant()) < 1e-12)
+    if (!fromFile.invertible())
       fail(ExitCode::Input, spec.initial.file + ": initial transform is not invertible");
     inputs.initialFromFile = spec.initial.invert ? fromFile.inverse() : fromFile;
   }

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 #include <new>
+#include <stdexcept>
 
 #include "cli_apply.hpp"
 #include "cli_eval.hpp"
@@ -73,6 +74,8 @@ int main(int argc, char** argv) {
     return errorExit(e.code(), e.what());
   } catch (const std::bad_alloc&) {
     return errorExit(ffdp::ExitCode::Resource, "out of memory");
+  } catch (const std::length_error&) {
+    return errorExit(ffdp::ExitCode::Resource, "out of memory (a buffer larger than the address space)");
   } catch (const std::exception& e) {
     return errorExit(ffdp::ExitCode::Internal, std::string("internal error: ") + e.what());
   }

@@ -25,7 +25,7 @@ Affine composeTransformList(const std::vector<std::string>& arguments, const Vec
     const TransformRef ref = parseTransformRef(argument);
     Affine a = readAffine(ref.path);
     if (ref.invert) {
-      if (std::abs(a.M.determinant()) < 1e-12) fail(ExitCode::Input, ref.path + ": transform is not invertible");
+      if (!a.invertible()) fail(ExitCode::Input, ref.path + ": transform is not invertible");
       a = a.inverse();
     }
     total = a.compose(total);  // applied after everything listed before it

@@ -1,5 +1,7 @@
 #include "core/affine.hpp"
 
+#include <cmath>
+
 namespace ffdp {
 
 Affine Affine::withCentre(const Vec3& centre) const {
@@ -8,6 +10,11 @@ Affine Affine::withCentre(const Vec3& centre) const {
   // Same offset: t' + c' - M c' = t + c - M c.
   r.t = offset() - centre + M * centre;
   return r;
+}
+
+bool Affine::invertible() const {
+  const double det = M.determinant();
+  return std::isfinite(det) && std::abs(det) >= 1e-12;
 }
 
 Affine Affine::inverse() const {

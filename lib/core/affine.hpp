@@ -20,7 +20,9 @@ struct Affine {
   Vec3 offset() const { return t + c - M * c; }
   // The same map expressed with another centre (t changes, the map does not).
   Affine withCentre(const Vec3& centre) const;
-  // Inverse map; the caller checks M is invertible.
+  // M is finite and far enough from singular to invert (the rule every caller uses).
+  bool invertible() const;
+  // Inverse map; the caller checks invertible() first.
   Affine inverse() const;
   // (this ∘ inner)(x) = this(inner(x)), centred at inner's centre.
   Affine compose(const Affine& inner) const;

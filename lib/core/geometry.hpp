@@ -74,7 +74,8 @@ struct Mat3 {
 Mat3 rotationFromVector(const Vec3& w);
 // Rotation vector of a rotation matrix (inverse of rotationFromVector; angle in [0, pi]).
 Vec3 rotationVector(const Mat3& R);
-// Closest rotation to M in the Frobenius norm (polar decomposition, by Newton iteration).
+// Closest orthogonal matrix to M in the Frobenius norm (the polar factor, by Newton iteration):
+// a rotation when det M > 0, a reflection when det M < 0. M must be invertible.
 Mat3 nearestRotation(const Mat3& M);
 
 }  // namespace ffdp

@@ -57,6 +57,11 @@ std::string sizeText(const itk::ImageIOBase& io) {
   return s.str();
 }
 
+// Limits on what a header may claim: each axis below 2^31 so that the product of three stays far from
+// int64 overflow, and the total below 2^40 voxels (4 TB of float), beyond any machine this runs on.
+constexpr int64_t kMaxAxisVoxels = int64_t(1) << 31;
+constexpr int64_t kMaxVoxels = int64_t(1) << 40;
+
 // Everything that can be known from the header is checked here, before any voxel is read.
 Grid checkedGrid(const itk::ImageIOBase& io, const std::string& path) {
   const unsigned dims = io.GetNumberOfDimensions();
@@ -83,6 +88,9 @@ Grid checkedGrid(const itk::ImageIOBase& io, const std::string& path) {
     g.size[d] = static_cast<int64_t>(io.GetDimensions(d));
     if (g.size[d] <= 0)
       inputError(path, "image has zero size along axis " + std::to_string(d) + " (size " + sizeText(io) + ")");
+    // A corrupt header can claim sizes whose product overflows; no real volume comes near these.
+    if (g.size[d] > kMaxAxisVoxels)
+      inputError(path, "image size " + sizeText(io) + " is implausible (more than 2^31 voxels along one axis)");
     g.spacing[d] = io.GetSpacing(d);
     g.origin[d] = io.GetOrigin(d);
     // ImageIO's direction d is the physical direction of index axis d: column d of the matrix. For a
@@ -200,6 +208,7 @@ LoadedImage readImage(const std::string& path) {
   if (format == "NiftiImageIO") checkNiftiComplete(path);
   if (format == "MetaImageIO") checkMetaImageComplete(path);
   const int64_t voxels = loaded.image.grid.voxels();
+  if (voxels > kMaxVoxels) inputError(path, "image size " + sizeText(*io) + " is implausible (more than 2^40 voxels)");
 
   // The region covers the whole file, with extent 1 along any trailing size-1 dimensions.
   itk::ImageIORegion region(io->GetNumberOfDimensions());

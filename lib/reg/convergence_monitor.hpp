@@ -17,7 +17,6 @@ class ConvergenceMonitor {
   // -slope of the normalised window; +infinity while the window is not full. A window of 1 holds no
   // trend (a line through one point has no slope), so it never converges: only maxIterations stops it.
   double convergenceValue() const;
-  bool full() const { return window_ >= 1 && static_cast<int>(values_.size()) == window_; }
 
  private:
   int window_;

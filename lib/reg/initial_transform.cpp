@@ -7,6 +7,16 @@
 namespace ffdp {
 
 namespace {
+// The backend reports an image with no positive voxel; the user needs to know which image it was.
+Vec3 centreOfMassOf(Backend& backend, const Image& image, const char* which) {
+  try {
+    const Vec3 c = backend.centreOfMass(image);
+    if (std::isfinite(c[0]) && std::isfinite(c[1]) && std::isfinite(c[2])) return c;
+  } catch (const Error&) {
+  }
+  fail(ExitCode::Input, std::string("initial transform: the ") + which +
+                            " image has no positive intensity to take a centre of mass of");
+}
 
 Affine translation(const Vec3& centre, const Vec3& shift) {
   Affine a = Affine::identity(centre);
@@ -25,12 +35,8 @@ Affine computeInitialTransform(const InitialTransform& initial, const Image& fix
     case InitKind::GeometricCentre:
       return translation(fixedCentre, moving.grid.centre() - fixedCentre);
     case InitKind::CentreOfMass: {
-      const Vec3 comFixed = backend.centreOfMass(fixed);
-      const Vec3 comMoving = backend.centreOfMass(moving);
-      for (double v : comFixed)
-        if (!std::isfinite(v)) fail(ExitCode::Input, "initial transform: the fixed image has no positive intensity to take a centre of mass of");
-      for (double v : comMoving)
-        if (!std::isfinite(v)) fail(ExitCode::Input, "initial transform: the moving image has no positive intensity to take a centre of mass of");
+      const Vec3 comFixed = centreOfMassOf(backend, fixed, "fixed");
+      const Vec3 comMoving = centreOfMassOf(backend, moving, "moving");
       return translation(comFixed, comMoving - comFixed);
     }
     case InitKind::Origin:
@@ -38,9 +44,9 @@ Affine computeInitialTransform(const InitialTransform& initial, const Image& fix
     case InitKind::File: {
       if (!fromFile)
         fail(ExitCode::Internal, "initial transform: kind 'file' but no transform was loaded from '" + initial.file + "'");
-      const double det = fromFile->M.determinant();
-      if (!std::isfinite(det) || std::abs(det) < 1e-12)
-        fail(ExitCode::Input, initial.file + ": initial transform is singular (determinant " + std::to_string(det) + ")");
+      if (!fromFile->invertible())
+        fail(ExitCode::Input, initial.file + ": initial transform is singular (determinant " +
+                                  std::to_string(fromFile->M.determinant()) + ")");
       return fromFile->withCentre(fixedCentre);
     }
   }

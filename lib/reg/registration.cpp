@@ -39,6 +39,14 @@ LevelReport skippedLevel(int level, const Grid& fixedGrid, const StageSpec& stag
   return r;
 }
 
+// A mask can be non-empty on its own grid and still miss its image entirely.
+void requireNonEmpty(const Mask* mask, const char* which) {
+  if (!mask) return;
+  for (uint8_t v : mask->data)
+    if (v) return;
+  fail(ExitCode::Input, std::string(which) + " mask: none of its voxels lies inside the " + which + " image");
+}
+
 }  // namespace
 
 RegistrationResult runRegistration(const Spec& spec, const RegistrationInputs& in, Backend& backend, Comm& comm) {
@@ -60,6 +68,9 @@ RegistrationResult runRegistration(const Spec& spec, const RegistrationInputs& i
     movingMaskOnGrid = backend.resampleMask(*movingMask, moving.grid);
     movingMask = &movingMaskOnGrid;
   }
+
+  requireNonEmpty(fixedMask, "fixed");
+  requireNonEmpty(movingMask, "moving");
 
   // 2. Initial transform.
   RegistrationResult result;

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "spec/spec_json.hpp"
+
 namespace ffdp {
 
 namespace {
@@ -66,6 +68,7 @@ nlohmann::json reportToJson(const RegistrationResult& result, const Spec& spec, 
           {"fixed", spec.fixed},
           {"moving", spec.moving},
           {"initialTransformKind", toString(spec.initial.kind)},
+          {"spec", specToJson(spec)},
           {"stages", stages},
           {"transform", affineJson(result.transform)},
           {"initialTransform", affineJson(result.initial)},

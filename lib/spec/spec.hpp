@@ -52,7 +52,7 @@ struct Spec {
   std::string fixed, moving;            // images (the metric's first two arguments in ANTs flags)
   std::string fixedMask, movingMask;    // optional ("" = none)
   std::string outputPrefix;             // P: P0GenericAffine.mat, Preport.json
-  std::string warped, inverseWarped;    // optional; ANTs' defaults are not implied
+  std::string warped, inverseWarped;    // "" = PWarped.nii.gz / PInverseWarped.nii.gz
   InitialTransform initial;
   std::vector<StageSpec> stages;
   bool floatPrecision = true;  // computation is single precision in images, double in reductions

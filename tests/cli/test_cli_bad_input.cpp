@@ -45,6 +45,13 @@ TEST_CASE("2-D, 4-D and zero-size images", "[cli][bad-input]") {
   expectInputError(fx, empty);
 }
 
+TEST_CASE("an image too thin to register (a slice stored as 3-D)", "[cli][bad-input]") {
+  CliFixture fx;
+  const std::string slab = fx.dir / "slab.nii";
+  writeRawNifti(slab, {20, 20, 1}, {1, 2, 3, 4, 5});
+  expectInputError(fx, slab);
+}
+
 TEST_CASE("all-NaN and constant images", "[cli][bad-input]") {
   CliFixture fx;
   const std::string nan = fx.dir / "nan.nii", flat = fx.dir / "flat.nii";

@@ -18,7 +18,9 @@ struct AxisKernel {
 
 AxisKernel axisKernel(double sigma, int64_t length) {
   AxisKernel k;
-  k.radius = static_cast<int>(std::ceil(4.0 * sigma));
+  // Taps beyond the line's length would only ever fall outside it: the radius stops there, which
+  // also keeps a huge sigma from overflowing the integer radius.
+  k.radius = static_cast<int>(std::min(std::ceil(4.0 * sigma), double(std::max<int64_t>(length - 1, 0))));
   for (int t = -k.radius; t <= k.radius; ++t)
     k.weight.push_back(std::exp(-0.5 * double(t) * double(t) / (sigma * sigma)));
   k.invNorm.resize(size_t(length));
