@@ -29,6 +29,7 @@ CLI::App* addApplyCommand(CLI::App& app, ApplyOptions& o) {
 
 int runApply(const ApplyOptions& o) {
   if (o.dimension != 3) fail(ExitCode::Usage, "-d " + std::to_string(o.dimension) + ": only 3-D images are supported");
+  for (const auto& t : o.transforms) parseTransformRef(t);  // syntax errors before any file is read
   OutputPlan plan(o.overwrite);
   plan.add(o.output);
   LoadedImage input = readImage(o.input);

@@ -2,21 +2,19 @@
 
 #include "core/error.hpp"
 #include "io/transform_io.hpp"
+#include "spec/flag_syntax.hpp"
 
 namespace ffdp::cli {
 
 TransformRef parseTransformRef(const std::string& argument) {
-  std::string s = argument;
-  if (s.empty()) fail(ExitCode::Usage, "-t: empty transform argument");
-  if (s.front() != '[') return {s, false};
-  if (s.back() != ']') fail(ExitCode::Usage, "-t " + argument + ": missing closing ']'");
-  s = s.substr(1, s.size() - 2);
-  const auto comma = s.find(',');
-  if (comma == std::string::npos) return {s, false};
-  const std::string flag = s.substr(comma + 1);
-  if (flag != "0" && flag != "1")
-    fail(ExitCode::Usage, "-t " + argument + ": the inverse flag must be 0 or 1 (got '" + flag + "')");
-  return {s.substr(0, comma), flag == "1"};
+  using namespace spec_detail;
+  const std::vector<std::string> args = bracketedList("-t", argument);
+  if (args.empty() || args[0].empty()) failFlag("-t", argument, "missing the transform file");
+  if (args.size() > 2) failFlag("-t", argument, "too many arguments (expected file or [file,0|1])");
+  if (args.size() == 1 || args[1].empty()) return {args[0], false};
+  const int useInverse = parseInt("-t", argument, "useInverse", args[1]);
+  if (useInverse != 0 && useInverse != 1) failFlag("-t", argument, "useInverse must be 0 or 1");
+  return {args[0], useInverse == 1};
 }
 
 Affine composeTransformList(const std::vector<std::string>& arguments, const Vec3& centre) {

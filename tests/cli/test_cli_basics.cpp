@@ -51,3 +51,15 @@ TEST_CASE("a spec file with an unknown key is a usage error naming the key", "[c
                       2, "stepp");
   CHECK(fx.outputCount() == 0);
 }
+
+TEST_CASE("apply: malformed -t and missing files give one-line errors", "[cli][bad-input]") {
+  CliFixture fx;
+  const std::string out = fx.outDir + "/applied.nii.gz";
+  requireOneLineError(runCli("apply -i " + fx.moving + " -r " + fx.fixed + " -o " + out + " -t [a.mat,2]"), 2,
+                      "[a.mat,2]");
+  requireOneLineError(runCli("apply -i " + fx.moving + " -r " + fx.fixed + " -o " + out + " -t [a.mat,1"), 2,
+                      "[a.mat,1");
+  requireOneLineError(runCli("apply -i " + fx.moving + " -r " + fx.fixed + " -o " + out + " -t " + fx.dir / "none.mat"),
+                      3, "none.mat");
+  CHECK(fx.outputCount() == 0);
+}
