@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Packs what a run on the lent GPU machine needs into .device-bundle/ (git-ignored; name it in the
+# device tool's `carry`): the CUDA-enabled ffdp-register and test binaries, the Debian shared
+# libraries they link that the GPU machine's Ubuntu image lacks (ITK, spdlog, fmt, ...), and a few
+# real images from ../shared/data (which does not travel). Keep it under the 64 MiB transfer limit.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bundle=.device-bundle
+build=${FFDP_BUILD_DIR:-build}
+[ -x "$build/ffdp-register" ] || { echo "bundle: build first (scripts/build.sh)" >&2; exit 1; }
+rm -rf "$bundle"
+mkdir -p "$bundle/bin" "$bundle/lib" "$bundle/data"
+cp "$build/ffdp-register" "$bundle/bin/"
+for t in "$build"/tests/test_*; do [ -x "$t" ] && cp "$t" "$bundle/bin/"; done
+# Every non-glibc library any binary needs; glibc and the CUDA driver come from the machine itself.
+for bin in "$bundle"/bin/*; do
+  ldd "$bin" | awk '/=> \// {print $3}'
+done | sort -u | grep -v -E '/(libc|libm|libdl|librt|libpthread|ld-linux[^/]*|libcuda)\.so' | while read -r lib; do
+  cp -L "$lib" "$bundle/lib/"
+done
+shared=../shared/data
+for f in multimodal/stroke/T1.nii.gz multimodal/stroke/T2.nii.gz brain-labels/1000_SS.nii.gz \
+         brain-labels/1001_SS.nii.gz brain-labels/1000_glm.nii.gz brain-labels/1001_glm.nii.gz; do
+  [ -f "$shared/$f" ] && install -D -m 644 "$shared/$f" "$bundle/data/$f"
+done
+cp -r params "$bundle/params"
+du -sh "$bundle"
