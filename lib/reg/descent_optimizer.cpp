@@ -8,78 +8,82 @@
 namespace ffdp {
 
 namespace {
-constexpr double kBeta2 = 0.999;
-// Learning-rate growth while the gradient keeps its direction (the "bold driver" rule): steps that
-// shrink with the gradient alone approach the optimum too slowly along weakly constrained directions.
-constexpr double kGrowth = 1.2;
+
+double dot(const std::vector<double>& a, const std::vector<double>& b) {
+  double s = 0;
+  for (std::size_t p = 0; p < a.size(); ++p) s += a[p] * b[p];
+  return s;
 }
 
-DescentOptimizer::DescentOptimizer(double relaxation, double minimumFraction)
-    : relaxation_(relaxation), minimumFraction_(minimumFraction) {}
+}  // namespace
 
-void DescentOptimizer::startLevel(double maxStep) {
-  cap_ = maxStep;
-  minimum_ = maxStep * minimumFraction_;
-  learningRate_ = 0;
-  lastDisplacement_ = 0;
-  previousGradient_.clear();
+void DescentOptimizer::startLevel(double step, const std::vector<double>& scales) {
+  step_ = reach_ = step;
+  rootScales_.assign(scales.size(), 0.0);
+  for (std::size_t p = 0; p < scales.size(); ++p) rootScales_[p] = scales[p] > 0 ? std::sqrt(scales[p]) : 0.0;
+  pairs_.clear();
 }
 
-void DescentOptimizer::relax() {
-  cap_ *= relaxation_;
-  learningRate_ *= relaxation_;
+// d f / d u_p = (d f / d theta_p) / sqrt(scale_p); a parameter that moves nothing gets 0.
+std::vector<double> DescentOptimizer::toPreconditioned(const std::vector<double>& gradient) const {
+  std::vector<double> u(gradient.size(), 0.0);
+  for (std::size_t p = 0; p < gradient.size(); ++p)
+    if (rootScales_[p] > 0) u[p] = gradient[p] / rootScales_[p];
+  return u;
 }
 
 std::vector<double> DescentOptimizer::stepFrom(const LinearFamily& family, const std::vector<double>& gradient,
-                                               const std::vector<double>& scales, const Corners& corners) {
-  const std::size_t n = gradient.size();
-  // Reversal: a scaled inner product, so that the test does not depend on the parameters' units.
-  if (previousGradient_.size() == n) {
-    double agreement = 0;
-    for (std::size_t p = 0; p < n; ++p)
-      if (scales[p] > 0) agreement += gradient[p] * previousGradient_[p] / scales[p];
-    if (agreement < 0)
-      relax();
-    else
-      learningRate_ *= kGrowth;
+                                               const Corners& corners) {
+  // Two-loop recursion: q <- H g in preconditioned parameters.
+  std::vector<double> q = toPreconditioned(gradient);
+  std::vector<double> alpha(pairs_.size());
+  for (std::size_t i = pairs_.size(); i-- > 0;) {
+    alpha[i] = pairs_[i].rho * dot(pairs_[i].s, q);
+    for (std::size_t p = 0; p < q.size(); ++p) q[p] -= alpha[i] * pairs_[i].y[p];
   }
-  previousGradient_ = gradient;
+  if (!pairs_.empty()) {
+    const Pair& newest = pairs_.back();
+    const double gamma = dot(newest.s, newest.y) / dot(newest.y, newest.y);
+    for (double& x : q) x *= gamma;
+  }
+  for (std::size_t i = 0; i < pairs_.size(); ++i) {
+    const double beta = pairs_[i].rho * dot(pairs_[i].y, q);
+    for (std::size_t p = 0; p < q.size(); ++p) q[p] += (alpha[i] - beta) * pairs_[i].s[p];
+  }
+  std::vector<double> step(q.size(), 0.0);
+  for (std::size_t p = 0; p < q.size(); ++p)
+    if (rootScales_[p] > 0) step[p] = -q[p] / rootScales_[p];
 
-  if (meanSquare_.size() != n) meanSquare_.assign(n, 0.0), steps_ = 0;
-  ++steps_;
-  const double bias = 1.0 - std::pow(kBeta2, steps_);
-  std::vector<double> scaled(n, 0.0), rms(n, 0.0);
-  double largestRms = 0;
-  for (std::size_t p = 0; p < n; ++p) {
-    if (!(scales[p] > 0)) continue;
-    scaled[p] = gradient[p] / std::sqrt(scales[p]);
-    meanSquare_[p] = kBeta2 * meanSquare_[p] + (1 - kBeta2) * scaled[p] * scaled[p];
-    rms[p] = std::sqrt(meanSquare_[p] / bias);
-    largestRms = std::max(largestRms, rms[p]);
+  // Length: steepest descent has no natural one, so it moves the corners by exactly `reach` (the
+  // spec's `step` at a level's start); a quasi-Newton step keeps its own unless it goes further.
+  const double moved = maxCornerDisplacement(family.updated(step), family.current(), corners);
+  if (!(moved > 0) || !std::isfinite(moved)) return {};
+  if (pairs_.empty() || moved > reach_) {
+    const double a = stepMultiplier(family, step, corners, reach_);
+    if (!(a > 0)) return {};
+    for (double& s : step) s *= a;
   }
-  direction_.assign(n, 0.0);
-  const double floor = 1e-8 * largestRms;  // a parameter that never had a gradient does not move
-  for (std::size_t p = 0; p < n; ++p)
-    if (rms[p] > floor) direction_[p] = -scaled[p] / rms[p] / std::sqrt(scales[p]);
-  return scaledStep(family, corners);
+  return step;
 }
 
-std::vector<double> DescentOptimizer::scaledStep(const LinearFamily& family, const Corners& corners) {
-  lastDisplacement_ = 0;
-  if (learningRate_ == 0) learningRate_ = stepMultiplier(family, direction_, corners, cap_);
-  double a = learningRate_;
-  std::vector<double> step(direction_);
-  for (double& s : step) s *= a;
-  double moved = maxCornerDisplacement(family.updated(step), family.current(), corners);
-  if (moved > cap_) {
-    a = stepMultiplier(family, direction_, corners, cap_);
-    for (std::size_t p = 0; p < step.size(); ++p) step[p] = a * direction_[p];
-    moved = cap_;
-    learningRate_ = a;  // growth never takes the rate past what the cap allows
-  }
-  if (!(a > 0) || !(moved > 0)) return {};
-  lastDisplacement_ = moved;
-  return step;
+void DescentOptimizer::accepted(const std::vector<double>& step, double multiplier, double movedMm,
+                                const std::vector<double>& before, const std::vector<double>& after) {
+  if (multiplier < 1)
+    reach_ = std::max(step_, 0.5 * reach_);
+  else if (movedMm >= (1 - 1e-9) * reach_)
+    reach_ *= 2;
+  Pair pair;
+  pair.s.assign(step.size(), 0.0);
+  for (std::size_t p = 0; p < step.size(); ++p) pair.s[p] = multiplier * step[p] * rootScales_[p];
+  const std::vector<double> gb = toPreconditioned(before), ga = toPreconditioned(after);
+  pair.y.assign(step.size(), 0.0);
+  for (std::size_t p = 0; p < step.size(); ++p) pair.y[p] = ga[p] - gb[p];
+  const double sy = dot(pair.s, pair.y);
+  // Only pairs that show positive curvature keep H positive definite (every step a descent step).
+  if (!(sy > 1e-10 * std::sqrt(dot(pair.s, pair.s) * dot(pair.y, pair.y)))) return;
+  pair.rho = 1.0 / sy;
+  pairs_.push_back(std::move(pair));
+  if (pairs_.size() > kMemory) pairs_.pop_front();
 }
 
 }  // namespace ffdp

@@ -4,12 +4,6 @@
 
 namespace ffdp {
 
-std::vector<double> descentDirection(const std::vector<double>& gradient, const std::vector<double>& scales) {
-  std::vector<double> d(gradient.size());
-  for (size_t p = 0; p < gradient.size(); ++p) d[p] = scales[p] > 0 ? -gradient[p] / scales[p] : 0.0;
-  return d;
-}
-
 namespace {
 
 std::vector<double> scaled(const std::vector<double>& v, double a) {

@@ -8,10 +8,6 @@
 
 namespace ffdp {
 
-// Preconditioned descent direction d_p = -g_p / scale_p (ANTs' physical-shift scaling: a parameter
-// that moves the corners a lot takes a proportionally smaller step).
-std::vector<double> descentDirection(const std::vector<double>& gradient, const std::vector<double>& scales);
-
 // The multiplier a for which updating by a * direction moves the farthest corner by `distance` mm,
 // computed on the real update (exact for affine, iterated to 1e-12 for rotations). 0 when the
 // direction does not move the corners.
