@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "core/affine.hpp"
+#include "core/field.hpp"
 #include "core/volume.hpp"
 #include "dist/comm.hpp"
 #include "ops/metric_settings.hpp"
@@ -18,6 +19,11 @@ enum class Interpolation { Linear, NearestNeighbor, Label };
 
 // d(metric)/d(affine parameters) in ITK's order: M row-major (9 values), then t (3); centre fixed.
 using AffineGradient = std::array<double, 12>;
+
+struct FieldMetricEval {
+  double value = 0;         // the metric to minimise, as in AffineMetricEval
+  int64_t validVoxels = 0;  // as in AffineMetricEval, with A(x + u(x)) in place of A(x)
+};
 
 struct AffineMetricEval {
   double value = 0;           // the metric to minimise (negated similarity for CC and MI)
@@ -47,6 +53,42 @@ class Backend {
                                         bool withGradient) = 0;
   // Intensity-weighted centre of mass in physical space (negative values count as zero).
   virtual Vec3 centreOfMass(const Image& image) = 0;
+
+  // ---- Displacement fields (deformable stages). A field u lives on the fixed grid; the full map is
+  // T(x) = A(x + u(x)). Values are LPS millimetres; sampling a field between voxels is trilinear,
+  // and beyond its outer voxel centres it takes the edge value (a field is defined everywhere).
+
+  // Gaussian smoothing of each component in place (sigma in voxels of the field's grid per axis).
+  virtual void smoothField(Field& u, const Vec3& sigmaVoxels) = 0;
+  // (x + u) ∘ (x + g) − x, i.e. r(x) = g(x) + u(x + g(x)): first g, then u. Both on one grid.
+  virtual Field composeFields(const Field& u, const Field& g) = 0;
+  // v with x + v the inverse of x + u on the same grid, by the fixed-point iteration
+  // v(y) <- -u(y + v(y)); stops after `iterations` or when the largest update is below `tolerance` mm.
+  virtual Field invertField(const Field& u, int iterations, double tolerance) = 0;
+  // det(I + du/dx) per voxel (central differences in physical space, one-sided at the border).
+  virtual Image jacobianDeterminant(const Field& u) = 0;
+  // u resampled onto another grid covering the same region (pyramid levels); values stay in mm.
+  virtual Field resampleField(const Field& u, const Grid& target) = 0;
+  // The metric between fixed(x) and moving(A(x + u(x))) over the valid voxels (the affine metrics'
+  // definitions with A(x + u(x)) in place of A(x)); when `gradient` is not null it receives
+  // d(value)/d(u(x)) at every fixed voxel (LPS, per mm; zero where x is not valid).
+  virtual FieldMetricEval fieldMetric(const Image& fixed, const Image& moving, const Mask* fixedMask,
+                                      const Mask* movingMask, const Affine& A, const Field& u,
+                                      const MetricSettings& metric, Field* gradient) = 0;
+  // Largest |u(x)| over the whole field (a global reduction).
+  virtual double maxNorm(const Field& u) = 0;
+  // moving(A(x + u(x))) on u's grid, with the same inside rule and interpolations as resampleAffine.
+  virtual Image resampleWarp(const Image& moving, const Affine& A, const Field& u, Interpolation interp,
+                             float outside) = 0;
+
+  // ---- Element-wise field arithmetic of the deformable optimiser (per voxel and component).
+  // Adam's moments: m <- beta1 m + (1 - beta1) g, v <- beta2 v + (1 - beta2) g² (all on one grid).
+  virtual void adamMoments(Field& m, Field& v, const Field& g, double beta1, double beta2) = 0;
+  // The bias-corrected Adam direction d = (m / c1) / (sqrt(v / c2) + epsilon), c = 1 - beta^t, into
+  // `d` (reallocated only when its grid differs, so an optimiser can keep one buffer).
+  virtual void adamDirection(const Field& m, const Field& v, double c1, double c2, double epsilon, Field& d) = 0;
+  // u <- a u.
+  virtual void scaleField(Field& u, double a) = 0;
 };
 
 std::unique_ptr<Backend> makeCpuBackend(Comm& comm);

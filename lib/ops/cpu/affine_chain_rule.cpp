@@ -1,5 +1,7 @@
 #include "ops/cpu/affine_chain_rule.hpp"
 
+#include "ops/cpu/slice_reduce.hpp"
+
 namespace ffdp::cpu {
 
 AffineGradient affineGradientFromIndexSums(const double* sums, const Grid& fixed, const Grid& moving, const Affine& A,
@@ -28,6 +30,13 @@ AffineGradient affineGradientFromIndexSums(const double* sums, const Grid& fixed
     g[9 + a] = scale * v;
   }
   return g;
+}
+
+AffineGradient AffineChainRule::finish(double scale, const Grid& fixed, const Grid& moving, const Affine& A,
+                                       Comm& comm) const {
+  auto total = sumInSliceOrder(partials_);
+  comm.allreduceSum(total.data(), total.size());
+  return affineGradientFromIndexSums(total.data(), fixed, moving, A, scale);
 }
 
 }  // namespace ffdp::cpu

@@ -5,12 +5,23 @@
 // the inner loops only accumulate sums of g dI/dq against the fixed index (12 multiply-adds per
 // voxel, no matrix products) and the conversion to physical space happens once per call.
 // Since j and k are constant along a row, each row is first summed against 1 and i only.
+//
+// Gradient consumers. Each metric computes, row by row, g = dvalue/dw at its valid voxels (up to a
+// global scale such as 1/N that is known only after a reduction) and hands the row to a consumer:
+//   NoGradient       value only;
+//   AffineChainRule  the 12 affine parameters (here);
+//   FieldChainRule   dvalue/du(x) per fixed voxel (field_metric_chain_rule.hpp).
+// A consumer has `kWanted`, `addRow(j, k, row, g)` (called once per row (j, k), from the thread
+// that owns slice k), and `expectScale(s)`, a hint given before the rows when the scale is already
+// known, so that a consumer writing per-voxel results can apply it while writing.
 #pragma once
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "core/affine.hpp"
 #include "core/grid.hpp"
+#include "dist/comm.hpp"
 #include "ops/backend.hpp"
 #include "ops/cpu/affine_warp.hpp"
 
@@ -45,5 +56,26 @@ inline void addRowIndexGradient(double* sums, const RowSamples& row, const doubl
 // Converts the index-space sums to the physical affine gradient, times `scale` (e.g. 1/N).
 AffineGradient affineGradientFromIndexSums(const double* sums, const Grid& fixed, const Grid& moving, const Affine& A,
                                            double scale);
+
+struct NoGradient {
+  static constexpr bool kWanted = false;
+  void expectScale(double) {}
+  void addRow(int64_t, int64_t, const RowSamples&, const double*) {}
+};
+
+// The 12 index-space sums per slice, added in slice order and reduced through the Comm at the end.
+class AffineChainRule {
+ public:
+  static constexpr bool kWanted = true;
+  explicit AffineChainRule(int64_t slices) : partials_(size_t(slices)) {}
+  void expectScale(double) {}
+  void addRow(int64_t j, int64_t k, const RowSamples& row, const double* g) {
+    addRowIndexGradient(partials_[size_t(k)].data(), row, g, j, k);
+  }
+  AffineGradient finish(double scale, const Grid& fixed, const Grid& moving, const Affine& A, Comm& comm) const;
+
+ private:
+  std::vector<std::array<double, kIndexGradientSums>> partials_;
+};
 
 }  // namespace ffdp::cpu

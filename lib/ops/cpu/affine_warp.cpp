@@ -22,4 +22,16 @@ AffineWarp::AffineWarp(const Image& fixed, const Image& moving, const Mask* fixe
     fail(ExitCode::Input, "affine metric: the moving mask does not lie on the moving image's grid");
 }
 
+Mat3 displacementToMovingIndex(const Grid& moving, const Affine& A) {
+  return moving.indexToPhysicalMatrix().inverse() * A.M;
+}
+
+FieldWarp::FieldWarp(const Image& fixed, const Image& moving, const Mask* fixedMask, const Mask* movingMask,
+                     const Affine& A, const Field& u, double samplingFraction)
+    : AffineWarp(fixed, moving, fixedMask, movingMask, A, samplingFraction),
+      displacement_{u.data.data(), displacementToMovingIndex(moving.grid, A)} {
+  if (u.grid.size != fixed.grid.size || u.data.size() != size_t(fixed.voxels()))
+    fail(ExitCode::Internal, "field metric: the displacement field does not lie on the fixed grid");
+}
+
 }  // namespace ffdp::cpu

@@ -1,12 +1,18 @@
-// The fixed -> moving sampling that every affine metric shares: which fixed voxels are valid and
-// the warped value w(x) = moving(A(x)) (with its index-space derivative) at each of them.
-//   valid(x) = fixedMask(x) (if any) && inside(A(x)) && movingMask(nearest voxel to A(x)) (if any)
-//              && sampled(x)                                   (sampling_subset.hpp)
+// The fixed -> moving sampling that every metric shares: which fixed voxels are valid and the
+// warped value w(x) = moving(T(x)) (with its index-space derivative dw/dq) at each of them, for
+//   AffineWarp: T(x) = A(x)            q = IndexAffine(x)
+//   FieldWarp:  T(x) = A(x + u(x))     q = IndexAffine(x) + K u(x),  K = Pm^-1 M, Pm = Dm diag(sm)
+// (u is on the fixed grid, so u(x) is read at the voxel itself, no interpolation).
+//   valid(x) = fixedMask(x) (if any) && sampled(x) (sampling_subset.hpp) && inside(q)
+//              && movingMask(nearest voxel to q) (if any)
+// Both share one row loop (sampleRowWith); the affine one adds a displacement that compiles away,
+// so the affine metrics keep their speed, and with u = 0 the field warp gives bit-identical q.
 #pragma once
 #include <cstdint>
 #include <vector>
 
 #include "core/affine.hpp"
+#include "core/field.hpp"
 #include "core/volume.hpp"
 #include "ops/cpu/sampling_subset.hpp"
 #include "ops/cpu/trilinear.hpp"
@@ -36,6 +42,17 @@ class AffineWarp {
   // Fills `out` with the valid voxels of fixed row (j, k), i increasing. dq* only when WithGradient.
   template <bool WithGradient>
   void sampleRow(int64_t j, int64_t k, RowSamples& out) const {
+    sampleRowWith<WithGradient>(j, k, out, NoDisplacement{});
+  }
+
+ protected:
+  struct NoDisplacement {
+    void shift(int64_t, Vec3&) const {}
+  };
+
+  // The shared row loop; `displacement.shift(linear, q)` moves the affine point q of voxel `linear`.
+  template <bool WithGradient, class Displacement>
+  void sampleRowWith(int64_t j, int64_t k, RowSamples& out, const Displacement& displacement) const {
     const int64_t nx = fixed_.grid.size[0], ny = fixed_.grid.size[1];
     const float* f = fixed_.data.data();
     const uint8_t* fm = fixedMask_ ? fixedMask_->data.data() : nullptr;
@@ -47,7 +64,8 @@ class AffineWarp {
       const int64_t linear = rowLinear + i;
       if (fm && !fm[linear]) continue;
       if (!subset_.contains(linear)) continue;
-      const Vec3 q = map_.at(row, i);
+      Vec3 q = map_.at(row, i);
+      displacement.shift(linear, q);
       if (!sampler_.inside(q)) continue;
       if (mm && !mm[sampler_.nearestLinear(q)]) continue;
       if (WithGradient) {
@@ -74,6 +92,33 @@ class AffineWarp {
   IndexAffine map_;
   TrilinearSampler sampler_;
   SamplingSubset subset_;
+};
+
+// K = Pm^-1 M: how a displacement (LPS mm, before A) moves the continuous moving index.
+Mat3 displacementToMovingIndex(const Grid& moving, const Affine& A);
+
+class FieldWarp : public AffineWarp {
+ public:
+  // Throws ffdp::Error (Internal) when u does not lie on the fixed grid.
+  FieldWarp(const Image& fixed, const Image& moving, const Mask* fixedMask, const Mask* movingMask, const Affine& A,
+            const Field& u, double samplingFraction);
+
+  template <bool WithGradient>
+  void sampleRow(int64_t j, int64_t k, RowSamples& out) const {
+    sampleRowWith<WithGradient>(j, k, out, displacement_);
+  }
+
+ private:
+  struct Displacement {
+    const Vec3f* u;
+    Mat3 K;
+    void shift(int64_t linear, Vec3& q) const {
+      const Vec3f& d = u[linear];
+      const double d0 = double(d[0]), d1 = double(d[1]), d2 = double(d[2]);
+      for (int a = 0; a < 3; ++a) q[a] += K.m[a][0] * d0 + K.m[a][1] * d1 + K.m[a][2] * d2;
+    }
+  };
+  Displacement displacement_;
 };
 
 }  // namespace ffdp::cpu

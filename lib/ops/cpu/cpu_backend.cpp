@@ -4,6 +4,8 @@
 #include "core/error.hpp"
 #include "ops/backend.hpp"
 #include "ops/cpu/cpu_ops.hpp"
+#include "ops/cpu/field_adam.hpp"
+#include "ops/cpu/field_ops.hpp"
 
 namespace ffdp {
 namespace {
@@ -47,6 +49,36 @@ class CpuBackend final : public Backend {
     fail(ExitCode::Internal, "affine metric: unknown metric kind");
   }
   Vec3 centreOfMass(const Image& image) override { return cpu::centreOfMass(image, comm_); }
+
+  void smoothField(Field& u, const Vec3& sigmaVoxels) override { cpu::smoothField(u, sigmaVoxels); }
+  Field composeFields(const Field& u, const Field& g) override { return cpu::composeFields(u, g); }
+  Field invertField(const Field& u, int iterations, double tolerance) override {
+    return cpu::invertField(u, iterations, tolerance, comm_);
+  }
+  Image jacobianDeterminant(const Field& u) override { return cpu::jacobianDeterminant(u); }
+  Field resampleField(const Field& u, const Grid& target) override { return cpu::resampleField(u, target); }
+  FieldMetricEval fieldMetric(const Image& fixed, const Image& moving, const Mask* fixedMask, const Mask* movingMask,
+                              const Affine& A, const Field& u, const MetricSettings& metric,
+                              Field* gradient) override {
+    checkMetricSettings(metric);
+    if (!u.grid.sameAs(fixed.grid)) fail(ExitCode::Internal, "field metric: the field is not on the fixed grid");
+    return cpu::fieldMetric(cpu::MetricInputs{fixed, moving, fixedMask, movingMask, A, metric}, u, gradient, comm_);
+  }
+  double maxNorm(const Field& u) override { return cpu::maxNorm(u, comm_); }
+  Image resampleWarp(const Image& moving, const Affine& A, const Field& u, Interpolation interp,
+                     float outside) override {
+    return cpu::resampleWarp(moving, A, u, interp, outside);
+  }
+  void adamMoments(Field& m, Field& v, const Field& g, double beta1, double beta2) override {
+    if (!m.grid.sameAs(g.grid) || !v.grid.sameAs(g.grid))
+      fail(ExitCode::Internal, "adamMoments: the moments and the gradient are on different grids");
+    cpu::adamMoments(m, v, g, beta1, beta2);
+  }
+  void adamDirection(const Field& m, const Field& v, double c1, double c2, double epsilon, Field& d) override {
+    if (!m.grid.sameAs(v.grid)) fail(ExitCode::Internal, "adamDirection: the moments are on different grids");
+    cpu::adamDirection(m, v, c1, c2, epsilon, d);
+  }
+  void scaleField(Field& u, double a) override { cpu::scaleField(u, a); }
 
  private:
   Comm& comm_;

@@ -3,6 +3,7 @@
 // the Comm, so results are bit-identical for any thread count.
 #pragma once
 #include "core/affine.hpp"
+#include "core/field.hpp"
 #include "core/volume.hpp"
 #include "dist/comm.hpp"
 #include "ops/backend.hpp"
@@ -32,5 +33,8 @@ struct MetricInputs {
 AffineMetricEval meanSquaresMetric(const MetricInputs& in, bool withGradient, Comm& comm);
 AffineMetricEval localCorrelationMetric(const MetricInputs& in, bool withGradient, Comm& comm);
 AffineMetricEval mutualInformationMetric(const MetricInputs& in, bool withGradient, Comm& comm);
+
+// The same metrics at A(x + u(x)); `gradient` (may be null) receives d(value)/d(u(x)) per fixed voxel.
+FieldMetricEval fieldMetric(const MetricInputs& in, const Field& u, Field* gradient, Comm& comm);
 
 }  // namespace ffdp::cpu

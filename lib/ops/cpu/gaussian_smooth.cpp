@@ -1,11 +1,13 @@
-// Separable Gaussian smoothing for pyramid levels. Sigma is in input voxels per axis; the kernel
-// has radius ceil(4 sigma) and is renormalised over the taps inside the image at the border
-// (so a constant image stays constant and no intensity leaks in from outside).
+// Separable Gaussian smoothing for pyramid levels and displacement fields (separable_gaussian.hpp).
+// A voxel holds C interleaved floats (1 for an image, 3 for a field); each pass runs along one
+// axis and treats the C components as independent lines.
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "ops/cpu/cpu_ops.hpp"
+#include "ops/cpu/separable_gaussian.hpp"
 
 namespace ffdp::cpu {
 namespace {
@@ -33,6 +35,20 @@ AxisKernel axisKernel(double sigma, int64_t length) {
   return k;
 }
 
+// Along i, one row of nx voxels of C components: the C sums stay in registers.
+template <int C>
+void smoothRow(const float* src, float* dst, int64_t nx, const AxisKernel& k) {
+  for (int64_t i = 0; i < nx; ++i) {
+    const int64_t lo = std::max<int64_t>(0, i - k.radius), hi = std::min<int64_t>(nx - 1, i + k.radius);
+    double acc[C] = {};
+    for (int64_t m = lo; m <= hi; ++m) {
+      const double w = k.weight[size_t(m - i + k.radius)];
+      for (int c = 0; c < C; ++c) acc[c] += w * double(src[m * C + c]);
+    }
+    for (int c = 0; c < C; ++c) dst[i * C + c] = static_cast<float>(acc[c] * k.invNorm[size_t(i)]);
+  }
+}
+
 // out[n] = invNorm[n] sum_t w[t] in[n + t] for `width` parallel lines at once: line element x of
 // position m is at in[m * stride + x]; results go to out[n * stride + x]. acc has `width` doubles.
 void smoothLines(const float* in, float* out, int64_t length, int64_t width, int64_t stride, const AxisKernel& k,
@@ -51,54 +67,72 @@ void smoothLines(const float* in, float* out, int64_t length, int64_t width, int
   }
 }
 
-}  // namespace
-
-Image gaussianSmooth(const Image& in, const Vec3& sigmaVoxels) {
-  const int64_t nx = in.grid.size[0], ny = in.grid.size[1], nz = in.grid.size[2], plane = nx * ny;
-  Image a = in;
-  Image b(in.grid);
+// The three passes over C-component voxels, ping-ponging between `a` (input, and output on
+// return) and `b` (scratch of the same size).
+template <int C, class T>
+void smoothPasses(std::vector<T>& a, std::vector<T>& b, const std::array<int64_t, 3>& size, const Vec3& sigma) {
+  static_assert(sizeof(T) == C * sizeof(float), "a voxel must be C packed floats");
+  const int64_t nx = size[0], ny = size[1], nz = size[2], plane = nx * ny;
+  const auto floats = [](std::vector<T>& v) { return reinterpret_cast<float*>(v.data()); };
   // Along i: each row on its own.
-  if (sigmaVoxels[0] > 0) {
-    const AxisKernel k = axisKernel(sigmaVoxels[0], nx);
+  if (sigma[0] > 0) {
+    const AxisKernel k = axisKernel(sigma[0], nx);
+    const float* in = floats(a);
+    float* out = floats(b);
 #pragma omp parallel for schedule(static)
     for (int64_t kz = 0; kz < nz; ++kz)
       for (int64_t j = 0; j < ny; ++j) {
-        const float* src = a.data.data() + kz * plane + j * nx;
-        float* dst = b.data.data() + kz * plane + j * nx;
-        for (int64_t i = 0; i < nx; ++i) {
-          const int64_t lo = std::max<int64_t>(0, i - k.radius), hi = std::min<int64_t>(nx - 1, i + k.radius);
-          double acc = 0;
-          for (int64_t m = lo; m <= hi; ++m) acc += k.weight[size_t(m - i + k.radius)] * double(src[m]);
-          dst[i] = static_cast<float>(acc * k.invNorm[size_t(i)]);
-        }
+        const int64_t row = (kz * plane + j * nx) * C;
+        smoothRow<C>(in + row, out + row, nx, k);
       }
-    std::swap(a.data, b.data);
+    std::swap(a, b);
   }
   // Along j: whole rows of one slice at a time.
-  if (sigmaVoxels[1] > 0) {
-    const AxisKernel k = axisKernel(sigmaVoxels[1], ny);
+  if (sigma[1] > 0) {
+    const AxisKernel k = axisKernel(sigma[1], ny);
+    const float* in = floats(a);
+    float* out = floats(b);
 #pragma omp parallel
     {
-      std::vector<double> acc(static_cast<size_t>(nx));
+      std::vector<double> acc(static_cast<size_t>(nx * C));
 #pragma omp for schedule(static)
       for (int64_t kz = 0; kz < nz; ++kz)
-        smoothLines(a.data.data() + kz * plane, b.data.data() + kz * plane, ny, nx, nx, k, acc.data());
+        smoothLines(in + kz * plane * C, out + kz * plane * C, ny, nx * C, nx * C, k, acc.data());
     }
-    std::swap(a.data, b.data);
+    std::swap(a, b);
   }
   // Along k: for each j, the rows (i) of every slice.
-  if (sigmaVoxels[2] > 0) {
-    const AxisKernel k = axisKernel(sigmaVoxels[2], nz);
+  if (sigma[2] > 0) {
+    const AxisKernel k = axisKernel(sigma[2], nz);
+    const float* in = floats(a);
+    float* out = floats(b);
 #pragma omp parallel
     {
-      std::vector<double> acc(static_cast<size_t>(nx));
+      std::vector<double> acc(static_cast<size_t>(nx * C));
 #pragma omp for schedule(static)
       for (int64_t j = 0; j < ny; ++j)
-        smoothLines(a.data.data() + j * nx, b.data.data() + j * nx, nz, nx, plane, k, acc.data());
+        smoothLines(in + j * nx * C, out + j * nx * C, nz, nx * C, plane * C, k, acc.data());
     }
-    std::swap(a.data, b.data);
+    std::swap(a, b);
   }
-  return a;
+}
+
+}  // namespace
+
+template <class T>
+void smoothSeparableInPlace(Volume<T>& volume, const Vec3& sigmaVoxels) {
+  if (!(sigmaVoxels[0] > 0 || sigmaVoxels[1] > 0 || sigmaVoxels[2] > 0) || volume.voxels() == 0) return;
+  std::vector<T> scratch(volume.data.size());
+  smoothPasses<int(sizeof(T) / sizeof(float))>(volume.data, scratch, volume.grid.size, sigmaVoxels);
+}
+
+template void smoothSeparableInPlace<float>(Volume<float>&, const Vec3&);
+template void smoothSeparableInPlace<Vec3f>(Volume<Vec3f>&, const Vec3&);
+
+Image gaussianSmooth(const Image& in, const Vec3& sigmaVoxels) {
+  Image out = in;
+  smoothSeparableInPlace(out, sigmaVoxels);
+  return out;
 }
 
 }  // namespace ffdp::cpu

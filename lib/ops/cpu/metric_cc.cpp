@@ -2,7 +2,8 @@
 // at the fixed image's border), squared as in ANTs.
 //
 // Exact definition. Let v(x) = valid(x) (affine_warp.hpp) and, on the fixed grid,
-//   F(x) = v(x) f(x),  W(x) = v(x) moving(A(x))   (0 where invalid: such voxels add zeros).
+//   F(x) = v(x) f(x),  W(x) = v(x) moving(T(x))   (0 where invalid: such voxels add zeros),
+// with T(x) = A(x) for the affine metric and A(x + u(x)) for the field metric (affine_warp.hpp).
 // For each centre x, with n_x = number of window voxels inside the image (valid or not),
 //   Sf, Sw, Sff, Sww, Sfw = box sums of F, W, F^2, W^2, F W over the window,
 //   cross = Sfw - Sf Sw / n,  vf = Sff - Sf^2 / n,  vw = Sww - Sw^2 / n,
@@ -20,6 +21,8 @@
 //   dvalue/dw(y) = -(1/N) v(y) [ f(y) box(A) - w(y) box(B) - box(C) ],  C = A Sf/n - B Sw/n.
 // All sums are in double; box sums are direct window sums (box_sum.hpp). Memory: 5 doubles and a
 // byte per fixed voxel (the five box-sum images, reused for A, B, C, and the valid flags).
+// The same code serves w = moving(A(x)) (AffineWarp) and w = moving(A(x + u(x))) (FieldWarp); the
+// per-voxel dvalue/dw goes to the affine or the field chain rule (affine_chain_rule.hpp).
 #include <algorithm>
 #include <vector>
 
@@ -27,6 +30,8 @@
 #include "ops/cpu/affine_warp.hpp"
 #include "ops/cpu/box_sum.hpp"
 #include "ops/cpu/cpu_ops.hpp"
+#include "ops/cpu/field_metric.hpp"
+#include "ops/cpu/field_metric_chain_rule.hpp"
 #include "ops/cpu/intensity_range.hpp"
 #include "ops/cpu/slice_reduce.hpp"
 
@@ -44,10 +49,16 @@ std::vector<double> windowCounts(int64_t n, int r) {
   return c;
 }
 
-}  // namespace
+struct LocalCorrelationTotals {
+  double value = 0;  // -(1/N) sum cc
+  double count = 0;  // N
+};
 
-AffineMetricEval localCorrelationMetric(const MetricInputs& in, bool withGradient, Comm& comm) {
-  const AffineWarp warp(in.fixed, in.moving, in.fixedMask, in.movingMask, in.A, in.settings.samplingFraction);
+// Value, and (when the consumer wants it) the rows of dvalue/dw up to the factor -1/N, which is
+// announced to the consumer with expectScale before the rows.
+template <class Warp, class Consumer>
+LocalCorrelationTotals localCorrelation(const Warp& warp, const MetricInputs& in, Consumer& consumer, Comm& comm) {
+  constexpr bool withGradient = Consumer::kWanted;
   const IntensityRange fr = intensityRange(in.fixed, comm), mr = intensityRange(in.moving, comm);
   const double flatF = kFlatWindow * (fr.max - fr.min) * (fr.max - fr.min);
   const double flatM = kFlatWindow * (mr.max - mr.min) * (mr.max - mr.min);
@@ -68,7 +79,7 @@ AffineMetricEval localCorrelationMetric(const MetricInputs& in, bool withGradien
     for (int64_t k = 0; k < nz; ++k) {
       double count = 0;
       for (int64_t j = 0; j < ny; ++j) {
-        warp.sampleRow<false>(j, k, row);
+        warp.template sampleRow<false>(j, k, row);
         const size_t rowStart = size_t(k * plane + j * nx);
         for (int64_t n = 0; n < row.count; ++n) {
           const size_t v = rowStart + size_t(row.i[size_t(n)]);
@@ -126,38 +137,71 @@ AffineMetricEval localCorrelationMetric(const MetricInputs& in, bool withGradien
   }
   comm.allreduceSum(totals, 2);
 
-  AffineMetricEval result;
-  result.validVoxels = static_cast<int64_t>(totals[1]);
-  if (result.validVoxels == 0) return result;
+  LocalCorrelationTotals result;
+  result.count = totals[1];
+  if (result.count == 0) return result;
   const double N = totals[1];
   result.value = -totals[0] / N;
   if (!withGradient) return result;
 
   for (int s = 2; s < 5; ++s) boxSumInPlace(sums[s], g.size, r);
-  std::vector<std::array<double, kIndexGradientSums>> partials(static_cast<size_t>(nz));
+  consumer.expectScale(-1.0 / N);
 #pragma omp parallel
   {
     RowSamples row(nx);
     std::vector<double> G(static_cast<size_t>(nx));
 #pragma omp for schedule(dynamic)
     for (int64_t k = 0; k < nz; ++k) {
-      std::array<double, kIndexGradientSums> p{};
       for (int64_t j = 0; j < ny; ++j) {
-        warp.sampleRow<true>(j, k, row);
+        warp.template sampleRow<true>(j, k, row);
         const size_t rowStart = size_t(k * plane + j * nx);
         for (int64_t n = 0; n < row.count; ++n) {
           const size_t v = rowStart + size_t(row.i[size_t(n)]);
           G[size_t(n)] = row.f[size_t(n)] * sums[2][v] - row.w[size_t(n)] * sums[3][v] - sums[4][v];
         }
-        addRowIndexGradient(p.data(), row, G.data(), j, k);
+        consumer.addRow(j, k, row, G.data());
       }
-      partials[size_t(k)] = p;
     }
   }
-  auto total = sumInSliceOrder(partials);
-  comm.allreduceSum(total.data(), total.size());
-  result.gradient = affineGradientFromIndexSums(total.data(), in.fixed.grid, in.moving.grid, in.A, -1.0 / N);
   return result;
+}
+
+}  // namespace
+
+AffineMetricEval localCorrelationMetric(const MetricInputs& in, bool withGradient, Comm& comm) {
+  const AffineWarp warp(in.fixed, in.moving, in.fixedMask, in.movingMask, in.A, in.settings.samplingFraction);
+  AffineMetricEval r;
+  if (withGradient) {
+    AffineChainRule chain(in.fixed.grid.size[2]);
+    const LocalCorrelationTotals t = localCorrelation(warp, in, chain, comm);
+    r.validVoxels = static_cast<int64_t>(t.count);
+    if (r.validVoxels == 0) return r;
+    r.value = t.value;
+    r.gradient = chain.finish(-1.0 / t.count, in.fixed.grid, in.moving.grid, in.A, comm);
+  } else {
+    NoGradient none;
+    const LocalCorrelationTotals t = localCorrelation(warp, in, none, comm);
+    r.validVoxels = static_cast<int64_t>(t.count);
+    r.value = t.value;
+  }
+  return r;
+}
+
+FieldMetricEval localCorrelationFieldMetric(const MetricInputs& in, const Field& u, Field* gradient, Comm& comm) {
+  const FieldWarp warp(in.fixed, in.moving, in.fixedMask, in.movingMask, in.A, u, in.settings.samplingFraction);
+  LocalCorrelationTotals t;
+  if (gradient) {
+    FieldChainRule chain(*gradient, in.fixed.grid, in.moving.grid, in.A);
+    t = localCorrelation(warp, in, chain, comm);
+    chain.finish(t.count > 0 ? -1.0 / t.count : 0.0);
+  } else {
+    NoGradient none;
+    t = localCorrelation(warp, in, none, comm);
+  }
+  FieldMetricEval r;
+  r.validVoxels = static_cast<int64_t>(t.count);
+  r.value = t.value;
+  return r;
 }
 
 }  // namespace ffdp::cpu

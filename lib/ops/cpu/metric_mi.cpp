@@ -11,12 +11,16 @@
 // with beta' the derivative w.r.t. xi (dw in ParzenWeights) and dxi_m/dw = the moving bin scale.
 // Only the 4x4 bins a voxel touches are visited. Histograms are summed per slice in double and
 // added in slice order (no atomics), so the result does not depend on the thread count.
+// The same code serves w = moving(A(x)) (AffineWarp) and w = moving(A(x + u(x))) (FieldWarp); the
+// per-voxel dvalue/dw goes to the affine or the field chain rule (affine_chain_rule.hpp).
 #include <cmath>
 #include <vector>
 
 #include "ops/cpu/affine_chain_rule.hpp"
 #include "ops/cpu/affine_warp.hpp"
 #include "ops/cpu/cpu_ops.hpp"
+#include "ops/cpu/field_metric.hpp"
+#include "ops/cpu/field_metric_chain_rule.hpp"
 #include "ops/cpu/intensity_range.hpp"
 #include "ops/cpu/parzen_bspline.hpp"
 #include "ops/cpu/slice_reduce.hpp"
@@ -25,7 +29,8 @@ namespace ffdp::cpu {
 namespace {
 
 // Joint histogram (B*B, fixed bin major) followed by the valid-voxel count.
-std::vector<double> jointHistogram(const AffineWarp& warp, const BinMapping& fb, const BinMapping& mb, Comm& comm) {
+template <class Warp>
+std::vector<double> jointHistogram(const Warp& warp, const BinMapping& fb, const BinMapping& mb, Comm& comm) {
   const int B = fb.bins;
   const size_t width = size_t(B) * size_t(B) + 1;
   const int64_t nz = warp.fixed().grid.size[2];
@@ -42,7 +47,7 @@ std::vector<double> jointHistogram(const AffineWarp& warp, const BinMapping& fb,
     for (int64_t k = 0; k < nz; ++k) {
       double* h = partials.data() + size_t(k) * width;
       for (int64_t j = 0; j < ny; ++j) {
-        warp.sampleRow<false>(j, k, row);
+        warp.template sampleRow<false>(j, k, row);
         for (int64_t n = 0; n < row.count; ++n) {
           first[size_t(2 * n)] = parzenValues(fb.coordinate(row.f[size_t(n)]), B, &weights[size_t(8 * n)]);
           first[size_t(2 * n + 1)] = parzenValues(mb.coordinate(row.w[size_t(n)]), B, &weights[size_t(8 * n + 4)]);
@@ -63,19 +68,25 @@ std::vector<double> jointHistogram(const AffineWarp& warp, const BinMapping& fb,
   return total;
 }
 
-}  // namespace
+struct MutualInformationTotals {
+  double value = 0;  // -MI
+  double count = 0;  // N
+};
 
-AffineMetricEval mutualInformationMetric(const MetricInputs& in, bool withGradient, Comm& comm) {
-  const AffineWarp warp(in.fixed, in.moving, in.fixedMask, in.movingMask, in.A, in.settings.samplingFraction);
+// Value, and (when the consumer wants it) the rows of dvalue/dw up to the factor -(dxi/dw)/N,
+// which is announced to the consumer with expectScale before the rows and returned in `scale`.
+template <class Warp, class Consumer>
+MutualInformationTotals mutualInformation(const Warp& warp, const MetricInputs& in, Consumer& consumer,
+                                          double& scale, Comm& comm) {
   const int B = in.settings.bins;
   const IntensityRange fr = intensityRange(in.fixed, comm), mr = intensityRange(in.moving, comm);
   const BinMapping fb(fr.min, fr.max, B), mb(mr.min, mr.max, B);
 
   const std::vector<double> H = jointHistogram(warp, fb, mb, comm);
-  AffineMetricEval r;
+  MutualInformationTotals r;
   const double N = H.back();
-  r.validVoxels = static_cast<int64_t>(N);
-  if (r.validVoxels == 0) return r;
+  r.count = N;
+  if (N == 0) return r;
 
   // Probabilities, marginals, MI, and the table log(p / pm) the gradient needs.
   const size_t BB = size_t(B) * size_t(B);
@@ -95,10 +106,11 @@ AffineMetricEval mutualInformationMetric(const MetricInputs& in, bool withGradie
       logRatio[size_t(a) * B + b] = std::log(pab / pm[size_t(b)]);
     }
   r.value = -mi;
-  if (!withGradient) return r;
+  if (!Consumer::kWanted) return r;
 
+  scale = -mb.scale / N;
+  consumer.expectScale(scale);
   const int64_t nz = in.fixed.grid.size[2];
-  std::vector<std::array<double, kIndexGradientSums>> partials(static_cast<size_t>(nz));
   const double* L = logRatio.data();
   const int64_t nx = in.fixed.grid.size[0], ny = in.fixed.grid.size[1];
 #pragma omp parallel
@@ -107,10 +119,9 @@ AffineMetricEval mutualInformationMetric(const MetricInputs& in, bool withGradie
     std::vector<double> g(static_cast<size_t>(nx));
 #pragma omp for schedule(dynamic)
     for (int64_t k = 0; k < nz; ++k) {
-      std::array<double, kIndexGradientSums> s{};
       for (int64_t j = 0; j < ny; ++j) {
-        warp.sampleRow<true>(j, k, row);
-        // g = sum_{a,b} beta_f beta_m' log(p/pm); the factor -dxi/dw / N is applied at the end.
+        warp.template sampleRow<true>(j, k, row);
+        // g = sum_{a,b} beta_f beta_m' log(p/pm); the factor -dxi/dw / N is the consumer's scale.
         for (int64_t n = 0; n < row.count; ++n) {
           double wf[4];
           const int af = parzenValues(fb.coordinate(row.f[size_t(n)]), B, wf);
@@ -122,14 +133,50 @@ AffineMetricEval mutualInformationMetric(const MetricInputs& in, bool withGradie
           }
           g[size_t(n)] = sum;
         }
-        addRowIndexGradient(s.data(), row, g.data(), j, k);
+        consumer.addRow(j, k, row, g.data());
       }
-      partials[size_t(k)] = s;
     }
   }
-  auto total = sumInSliceOrder(partials);
-  comm.allreduceSum(total.data(), total.size());
-  r.gradient = affineGradientFromIndexSums(total.data(), in.fixed.grid, in.moving.grid, in.A, -mb.scale / N);
+  return r;
+}
+
+}  // namespace
+
+AffineMetricEval mutualInformationMetric(const MetricInputs& in, bool withGradient, Comm& comm) {
+  const AffineWarp warp(in.fixed, in.moving, in.fixedMask, in.movingMask, in.A, in.settings.samplingFraction);
+  AffineMetricEval r;
+  double scale = 0;
+  if (withGradient) {
+    AffineChainRule chain(in.fixed.grid.size[2]);
+    const MutualInformationTotals t = mutualInformation(warp, in, chain, scale, comm);
+    r.validVoxels = static_cast<int64_t>(t.count);
+    if (r.validVoxels == 0) return r;
+    r.value = t.value;
+    r.gradient = chain.finish(scale, in.fixed.grid, in.moving.grid, in.A, comm);
+  } else {
+    NoGradient none;
+    const MutualInformationTotals t = mutualInformation(warp, in, none, scale, comm);
+    r.validVoxels = static_cast<int64_t>(t.count);
+    r.value = t.value;
+  }
+  return r;
+}
+
+FieldMetricEval mutualInformationFieldMetric(const MetricInputs& in, const Field& u, Field* gradient, Comm& comm) {
+  const FieldWarp warp(in.fixed, in.moving, in.fixedMask, in.movingMask, in.A, u, in.settings.samplingFraction);
+  MutualInformationTotals t;
+  double scale = 0;
+  if (gradient) {
+    FieldChainRule chain(*gradient, in.fixed.grid, in.moving.grid, in.A);
+    t = mutualInformation(warp, in, chain, scale, comm);
+    chain.finish(t.count > 0 ? scale : 0.0);
+  } else {
+    NoGradient none;
+    t = mutualInformation(warp, in, none, scale, comm);
+  }
+  FieldMetricEval r;
+  r.validVoxels = static_cast<int64_t>(t.count);
+  r.value = t.value;
   return r;
 }
 
