@@ -1,6 +1,7 @@
 #include "cli_apply.hpp"
 
 #include "core/error.hpp"
+#include "eval/transform_chain.hpp"
 #include "io/image_io.hpp"
 #include "io/output_files.hpp"
 #include "ops/backend.hpp"
@@ -15,8 +16,8 @@ CLI::App* addApplyCommand(CLI::App& app, ApplyOptions& o) {
   cmd->add_option("-r,--reference", o.reference, "Reference image: output grid (the fixed image)")->required();
   cmd->add_option("-o,--output", o.output, "Output image")->required();
   cmd->add_option("-t,--transform", o.transforms,
-                  "Transform file or [file,1] for its inverse; ANTs order: the first listed acts first on the "
-                  "reference point")
+                  "Affine (.mat/.txt; [file,1] for its inverse) or displacement field (.nii.gz, .nrrd, .mha); "
+                  "ANTs order: the first listed acts first on the reference point")
       ->expected(1)
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
@@ -34,7 +35,7 @@ int runApply(const ApplyOptions& o) {
   plan.add(o.output);
   LoadedImage input = readImage(o.input);
   const LoadedImage reference = readImage(o.reference);
-  const Affine A = composeTransformList(o.transforms, reference.image.grid.centre());
+  const TransformChain chain = readTransformChain(o.transforms);
   plan.checkWritable();
 
   Interpolation interp = Interpolation::Linear;
@@ -43,7 +44,8 @@ int runApply(const ApplyOptions& o) {
     interp = Interpolation::Label;
   SelfComm comm;
   auto backend = makeCpuBackend(comm);
-  const Image out = backend->resampleAffine(input.image, reference.image.grid, A, interp, float(o.defaultValue));
+  const Image out =
+      resampleThroughChain(*backend, input.image, reference.image.grid, chain, interp, float(o.defaultValue));
   // Labels keep their integer type (types NIfTI cannot hold as such become float); interpolated
   // intensities are written as float, as ANTs does.
   const bool keepType = interp != Interpolation::Linear && input.pixelType != PixelType::Other;

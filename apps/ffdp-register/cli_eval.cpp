@@ -2,21 +2,27 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <optional>
 
 #include "core/error.hpp"
+#include "eval/chain_difference.hpp"
 #include "eval/image_difference.hpp"
+#include "eval/inverse_consistency.hpp"
+#include "eval/jacobian_stats.hpp"
 #include "eval/label_overlap.hpp"
 #include "eval/transform_difference.hpp"
+#include "io/field_io.hpp"
 #include "io/image_io.hpp"
+#include "ops/backend.hpp"
 #include "transform_list.hpp"
 
 namespace ffdp::cli {
 
 CLI::App* addEvalCommand(CLI::App& app, EvalOptions& o) {
-  CLI::App* cmd = app.add_subcommand("eval", "Evaluate a result: Dice, image difference, transform distance");
+  CLI::App* cmd = app.add_subcommand("eval", "Evaluate a result: Dice, image difference, transform distance, Jacobian, inverse consistency");
   cmd->require_subcommand(1);
   o.dice = cmd->add_subcommand("dice", "Dice per label of the reference map and their mean");
   o.dice->add_option("reference", o.reference, "Reference label map (e.g. the fixed labels)")->required();
@@ -32,7 +38,15 @@ CLI::App* addEvalCommand(CLI::App& app, EvalOptions& o) {
       ->required()->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   o.transform->add_option("-g,--truth", o.truth, "Transform list of the ground truth")
       ->required()->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  for (CLI::App* sub : {o.dice, o.diff, o.transform})
+  o.jacobian = cmd->add_subcommand("jacobian", "Jacobian determinant of a displacement field: range, mean, folds");
+  o.jacobian->add_option("field", o.field, "Displacement field (e.g. P1Warp.nii.gz)")->required();
+  o.jacobian->add_option("-x,--mask", o.mask, "Only voxels inside this mask (on the field's grid)");
+  o.inverseConsistency = cmd->add_subcommand(
+      "inverse-consistency", "Distance from x of x + u(x) mapped back by the inverse field: |u(x) + v(x + u(x))|");
+  o.inverseConsistency->add_option("forward", o.field, "Forward field u (e.g. P1Warp.nii.gz)")->required();
+  o.inverseConsistency->add_option("inverse", o.inverseField, "Inverse field v (e.g. P1InverseWarp.nii.gz)")->required();
+  o.inverseConsistency->add_option("-x,--mask", o.mask, "Only voxels inside this mask (on the forward field's grid)");
+  for (CLI::App* sub : {o.dice, o.diff, o.transform, o.jacobian, o.inverseConsistency})
     sub->add_flag("--json", o.json, "Print JSON instead of a table");
   return cmd;
 }
@@ -92,6 +106,8 @@ int runDiff(const EvalOptions& o) {
 }
 
 int runTransform(const EvalOptions& o) {
+  for (const auto& t : o.estimate) parseTransformRef(t);  // syntax errors before any file is read
+  for (const auto& t : o.truth) parseTransformRef(t);
   const Image reference = readOnGrid(o.reference, nullptr, "");
   std::optional<Mask> mask;
   if (!o.mask.empty()) {
@@ -99,10 +115,14 @@ int runTransform(const EvalOptions& o) {
     if (!mask->grid.sameAs(reference.grid, 1e-4))
       fail(ExitCode::Input, o.mask + ": mask grid differs from " + o.reference + "'s");
   }
+  const TransformChain estimate = readTransformChain(o.estimate), truth = readTransformChain(o.truth);
   const Vec3 c = reference.grid.centre();
+  const Mask* m = mask ? &*mask : nullptr;
+  // Affine lists keep the rotation difference; with a field there is no single rotation to compare.
   const TransformDifference d =
-      transformDifference(composeTransformList(o.estimate, c), composeTransformList(o.truth, c), reference.grid,
-                          mask ? &*mask : nullptr);
+      hasFields(estimate) || hasFields(truth)
+          ? chainDifference(estimate, truth, reference.grid, m)
+          : transformDifference(composeAffines(estimate, c), composeAffines(truth, c), reference.grid, m);
   if (o.json) {
     std::cout << nlohmann::json{{"points", d.points}, {"meanMm", d.meanMm}, {"maxMm", d.maxMm},
                                 {"rotationDeg", d.rotationDeg}}
@@ -110,8 +130,54 @@ int runTransform(const EvalOptions& o) {
               << "\n";
     return 0;
   }
-  std::printf("points %lld\nmean distance %.4f mm\nmax distance %.4f mm\nrotation difference %.4f deg\n",
-              (long long)d.points, d.meanMm, d.maxMm, d.rotationDeg);
+  std::printf("points %lld\nmean distance %.4f mm\nmax distance %.4f mm\n", (long long)d.points, d.meanMm, d.maxMm);
+  if (std::isnan(d.rotationDeg))
+    std::printf("rotation difference: none (a list holds a displacement field)\n");
+  else
+    std::printf("rotation difference %.4f deg\n", d.rotationDeg);
+  return 0;
+}
+
+std::optional<Mask> readMaskOnGrid(const std::string& path, const Grid& grid, const std::string& against) {
+  if (path.empty()) return std::nullopt;
+  Mask mask = readMask(path);
+  if (!mask.grid.sameAs(grid, 1e-4)) fail(ExitCode::Input, path + ": mask grid differs from " + against + "'s");
+  return mask;
+}
+
+int runJacobian(const EvalOptions& o) {
+  const Field u = readDisplacementField(o.field);
+  const std::optional<Mask> mask = readMaskOnGrid(o.mask, u.grid, o.field);
+  SelfComm comm;
+  auto backend = makeCpuBackend(comm);
+  const JacobianStats s = jacobianStats(backend->jacobianDeterminant(u), mask ? &*mask : nullptr);
+  if (o.json) {
+    std::cout << nlohmann::json{{"voxels", s.voxels}, {"min", s.min}, {"max", s.max}, {"mean", s.mean},
+                                {"nonPositive", s.nonPositive}, {"nonPositivePercent", s.nonPositivePercent}}
+                     .dump(2)
+              << "\n";
+    return 0;
+  }
+  std::printf("voxels %lld\nJacobian determinant min %.6g\nmax %.6g\nmean %.6g\n", (long long)s.voxels, s.min,
+              s.max, s.mean);
+  std::printf("det <= 0 (folds) %lld voxels, %.4f %%\n", (long long)s.nonPositive, s.nonPositivePercent);
+  return 0;
+}
+
+int runInverseConsistency(const EvalOptions& o) {
+  const Field u = readDisplacementField(o.field);
+  const Field v = readDisplacementField(o.inverseField);
+  const std::optional<Mask> mask = readMaskOnGrid(o.mask, u.grid, o.field);
+  const InverseConsistency r = inverseConsistency(u, v, mask ? &*mask : nullptr);
+  if (o.json) {
+    std::cout << nlohmann::json{{"voxels", r.voxels}, {"meanMm", r.meanMm}, {"maxMm", r.maxMm},
+                                {"meanVoxels", r.meanVoxels}, {"maxVoxels", r.maxVoxels}}
+                     .dump(2)
+              << "\n";
+    return 0;
+  }
+  std::printf("voxels %lld\nmean |u(x) + v(x + u(x))| %.4f mm (%.4f voxel)\nmax %.4f mm (%.4f voxel)\n",
+              (long long)r.voxels, r.meanMm, r.meanVoxels, r.maxMm, r.maxVoxels);
   return 0;
 }
 
@@ -120,6 +186,8 @@ int runTransform(const EvalOptions& o) {
 int runEval(const EvalOptions& o) {
   if (o.dice->parsed()) return runDice(o);
   if (o.diff->parsed()) return runDiff(o);
+  if (o.jacobian->parsed()) return runJacobian(o);
+  if (o.inverseConsistency->parsed()) return runInverseConsistency(o);
   return runTransform(o);
 }
 
