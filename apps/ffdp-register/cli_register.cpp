@@ -3,10 +3,12 @@
 #include <omp.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 
 #include "core/error.hpp"
+#include "io/field_io.hpp"
 #include "io/image_io.hpp"
 #include "io/output_files.hpp"
 #include "io/transform_io.hpp"
@@ -15,6 +17,7 @@
 #include "reg/registration.hpp"
 #include "reg/report.hpp"
 #include "spec/spec_json.hpp"
+#include "transform_list.hpp"
 #include "version.hpp"
 
 namespace ffdp::cli {
@@ -35,7 +38,7 @@ void addRegisterOptions(CLI::App& app, RegisterOptions& o) {
   app.add_option("-r,--initial-moving-transform", o.ants.initialMovingTransform,
                  "[fixed,moving,0|1|2] (geometric centre, centre of mass, origin), file.mat or [file.mat,1]")
       ->group(group);
-  many("-t,--transform", o.ants.transforms, "Rigid[step] | Affine[step]; each starts a stage");
+  many("-t,--transform", o.ants.transforms, "Rigid[step] | Affine[step] | Greedy[step,gradSigma,warpSigma] | SyN[step,updateVariance,totalVariance]; each starts a stage (a deformable one last)");
   many("-m,--metric", o.ants.metrics,
        "MeanSquares[f,m,w] | CC[f,m,w,radius] | MI[f,m,w,bins], optionally ,None|Regular|Random,fraction");
   many("-c,--convergence", o.ants.convergences, "[NxNxN,threshold,window] iterations per level");
@@ -62,12 +65,42 @@ namespace {
 
 struct OutputNames {
   std::string affine, warped, inverseWarped, report;
+  std::string warp, inverseWarp;  // deformable stage only (ANTs' names), else empty
+
+  std::vector<std::string> all() const {
+    std::vector<std::string> paths{affine};
+    if (!warp.empty()) paths.insert(paths.end(), {warp, inverseWarp});
+    paths.insert(paths.end(), {warped, inverseWarped, report});
+    return paths;
+  }
 };
 
 OutputNames resolveOutputs(const Spec& spec) {
   const std::string& p = spec.outputPrefix;
-  return {p + "0GenericAffine.mat", spec.warped.empty() ? p + "Warped.nii.gz" : spec.warped,
-          spec.inverseWarped.empty() ? p + "InverseWarped.nii.gz" : spec.inverseWarped, p + "report.json"};
+  OutputNames names{p + "0GenericAffine.mat", spec.warped.empty() ? p + "Warped.nii.gz" : spec.warped,
+                    spec.inverseWarped.empty() ? p + "InverseWarped.nii.gz" : spec.inverseWarped,
+                    p + "report.json", "", ""};
+  const bool deformable = std::any_of(spec.stages.begin(), spec.stages.end(),
+                                      [](const StageSpec& s) { return isDeformable(s.transform); });
+  if (deformable) {
+    names.warp = p + "1Warp.nii.gz";
+    names.inverseWarp = p + "1InverseWarp.nii.gz";
+  }
+  return names;
+}
+
+// moving(T(x)) on the fixed grid: T(x) = A(x + u(x)) with a deformable stage, else A(x).
+Image warpedMoving(Backend& backend, const Image& moving, const Grid& fixedGrid, const RegistrationResult& r) {
+  if (r.warp) return backend.resampleWarp(moving, r.transform, *r.warp, Interpolation::Linear, 0.0f);
+  return backend.resampleAffine(moving, fixedGrid, r.transform, Interpolation::Linear, 0.0f);
+}
+
+// fixed(T^-1(y)) on the moving grid: T^-1(y) = z + v(z) with z = A^-1(y), exactly the chain
+// antsApplyTransforms builds from -t [P0GenericAffine.mat,1] -t P1InverseWarp.nii.gz (one interpolation).
+Image warpedFixed(Backend& backend, const Image& fixed, const Grid& movingGrid, const RegistrationResult& r) {
+  TransformChain chain{ChainStep{nullptr, r.transform.inverse()}};
+  if (r.inverseWarp) chain.push_back(ChainStep{std::make_shared<const Field>(*r.inverseWarp), Affine::identity()});
+  return resampleThroughChain(backend, fixed, movingGrid, chain, Interpolation::Linear, 0.0f);
 }
 
 Spec buildSpec(const RegisterOptions& o) {
@@ -135,7 +168,7 @@ int runRegister(const RegisterOptions& o, const std::string& commandLine) {
 
   const OutputNames out = resolveOutputs(spec);
   OutputPlan plan(spec.overwrite);
-  for (const auto& path : {out.affine, out.warped, out.inverseWarped, out.report}) plan.add(path);
+  for (const auto& path : out.all()) plan.add(path);
   plan.checkWritable();
 
   SelfComm comm;
@@ -151,22 +184,26 @@ int runRegister(const RegisterOptions& o, const std::string& commandLine) {
   try {
     writeAffine(out.affine, result.transform);
     written.push_back(out.affine);
-    const Image warped = backend->resampleAffine(moving, fixed.grid, result.transform, Interpolation::Linear, 0.0f);
-    writeImage(out.warped, warped);
+    if (result.warp && result.inverseWarp) {
+      writeDisplacementField(out.warp, *result.warp);
+      written.push_back(out.warp);
+      writeDisplacementField(out.inverseWarp, *result.inverseWarp);
+      written.push_back(out.inverseWarp);
+    }
+    writeImage(out.warped, warpedMoving(*backend, moving, fixed.grid, result));
     written.push_back(out.warped);
-    const Image inverseWarped =
-        backend->resampleAffine(fixed, moving.grid, result.transform.inverse(), Interpolation::Linear, 0.0f);
-    writeImage(out.inverseWarped, inverseWarped);
+    writeImage(out.inverseWarped, warpedFixed(*backend, fixed, moving.grid, result));
     written.push_back(out.inverseWarped);
     ReportContext context{FFDP_VERSION, backend->name(), omp_get_max_threads(), comm.size(), peakResidentMB(),
-                          {out.affine, out.warped, out.inverseWarped, out.report}, commandLine};
+                          out.all(), commandLine};
     writeTextAtomic(out.report, reportToJson(result, spec, context).dump(2) + "\n");
   } catch (...) {
     removeQuietly(written);
     throw;
   }
-  spdlog::info("done in {:.1f} s: {}, {}, {}, {}", result.seconds, out.affine, out.warped, out.inverseWarped,
-               out.report);
+  std::string list;
+  for (const std::string& path : out.all()) list += (list.empty() ? "" : ", ") + path;
+  spdlog::info("done in {:.1f} s: {}", result.seconds, list);
   return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "core/error.hpp"
+#include "reg/greedy_stage.hpp"
 #include "reg/initial_transform.hpp"
 #include "reg/linear_level.hpp"
 #include "reg/pyramid.hpp"
@@ -86,6 +87,14 @@ RegistrationResult runRegistration(const Spec& spec, const RegistrationInputs& i
   const int stageCount = static_cast<int>(spec.stages.size());
   for (int s = 0; s < stageCount; ++s) {
     const StageSpec& stage = spec.stages[static_cast<size_t>(s)];
+    if (isDeformable(stage.transform)) {  // validate() puts it last: the affine is final by now
+      DeformableFields fields;
+      result.stages.push_back(
+          runDeformableStage(stage, s, stageCount, pyramid, fixed.grid, current, fields, backend, comm));
+      result.warp = std::move(fields.forward);
+      result.inverseWarp = std::move(fields.inverse);
+      continue;
+    }
     const auto stageStart = Clock::now();
     StageReport stageReport;
     stageReport.transform = stage.transform;

@@ -1,5 +1,5 @@
 // The registration engine's entry point: initial transform, then each linear stage (rigid, affine)
-// over its pyramid levels. Written once against Backend + Comm: it does not know which backend
+// over its pyramid levels, then the deformable stage (greedy or SyN) if the spec has one. Written once against Backend + Comm: it does not know which backend
 // computes the metric or how many ranks share the work.
 #pragma once
 #include <array>
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/affine.hpp"
+#include "core/field.hpp"
 #include "core/volume.hpp"
 #include "dist/comm.hpp"
 #include "ops/backend.hpp"
@@ -48,6 +49,9 @@ struct StageReport {
 struct RegistrationResult {
   Affine initial;    // the initial moving transform (fixed -> moving)
   Affine transform;  // fixed -> moving, initial composed in
+  // Deformable stage only, both on the fixed grid (LPS mm): the full map is
+  // T(x) = transform(x + warp(x)), and x + inverseWarp(x) inverts x + warp(x).
+  std::optional<Field> warp, inverseWarp;
   std::vector<StageReport> stages;
   double seconds = 0;
 };

@@ -56,6 +56,10 @@ nlohmann::json reportToJson(const RegistrationResult& result, const Spec& spec, 
               {"seconds", st.seconds},
               {"levels", levels}};
     if (stageSpec) j["step"] = stageSpec->step;
+    if (stageSpec && isDeformable(st.transform)) {  // sigmas in voxels of each level's grid
+      j["gradientSigma"] = stageSpec->gradientSigma;
+      j["warpSigma"] = stageSpec->warpSigma;
+    }
     stages.push_back(j);
   }
   return {{"tool", "ffdp-register"},
@@ -73,6 +77,8 @@ nlohmann::json reportToJson(const RegistrationResult& result, const Spec& spec, 
           {"transform", affineJson(result.transform)},
           {"initialTransform", affineJson(result.initial)},
           {"seconds", result.seconds},
+          // ANTs' P1Warp / P1InverseWarp on the fixed grid, after the affine: T(x) = A(x + u(x)).
+          {"deformable", bool(result.warp)},
           {"peakMemoryMB", context.peakRssMB}};
 }
 

@@ -1,5 +1,6 @@
 #include "spec/ants_flags.hpp"
 
+#include <cmath>
 #include <optional>
 #include <utility>
 
@@ -21,20 +22,50 @@ const char* const kOutputFlag = "--output";
 const char* const kInitialFlag = "--initial-moving-transform";
 const char* const kMasksFlag = "--masks";
 
+// An optional numeric argument of a --transform call: `fallback` when absent or empty.
+double optionalArgument(const FlagCall& call, size_t index, const std::string& value, const char* what,
+                        double fallback) {
+  if (index >= call.args.size() || call.args[index].empty()) return fallback;
+  return parseDouble(kTransformFlag, value, what, call.args[index]);
+}
+
+// A variance in voxels^2 (ANTs' SyN numbers) as the Gaussian sigma in voxels the engine uses.
+double sigmaOfVariance(const std::string& value, const char* what, double variance) {
+  if (!(variance >= 0.0))
+    failFlag(kTransformFlag, value, std::string(what) + " must be >= 0 (a variance in voxels^2)");
+  return std::sqrt(variance);
+}
+
 // Rigid[0.1] / Affine[0.1] / Rigid: the gradient step, default 0.1 as in ANTs.
+// Greedy[step,gradientSigma,warpSigma]: ours, sigmas in voxels; defaults 0.25, 1, 0.5.
+// SyN[step,updateVariance,totalVariance]: ANTs' grammar, variances in voxels^2; defaults as ANTs'
+// (0.1, 3, 0); sigma = sqrt(variance).
 void applyTransform(const std::string& value, StageSpec& stage) {
   const FlagCall call = splitFlagCall(kTransformFlag, value);
-  if (equalsIgnoreCase(call.name, "Rigid")) {
-    stage.transform = TransformKind::Rigid;
-  } else if (equalsIgnoreCase(call.name, "Affine")) {
-    stage.transform = TransformKind::Affine;
+  if (equalsIgnoreCase(call.name, "Rigid") || equalsIgnoreCase(call.name, "Affine")) {
+    stage.transform = equalsIgnoreCase(call.name, "Rigid") ? TransformKind::Rigid : TransformKind::Affine;
+    if (call.args.size() > 1) failFlag(kTransformFlag, value, "expects one argument, the gradient step");
+    stage.step = optionalArgument(call, 0, value, "gradient step", 0.1);
+  } else if (equalsIgnoreCase(call.name, "Greedy")) {
+    stage.transform = TransformKind::Greedy;
+    if (call.args.size() > 3)
+      failFlag(kTransformFlag, value, "expects at most three arguments: [step,gradientSigma,warpSigma]");
+    stage.step = optionalArgument(call, 0, value, "step", 0.25);
+    stage.gradientSigma = optionalArgument(call, 1, value, "gradient sigma", 1.0);
+    stage.warpSigma = optionalArgument(call, 2, value, "warp sigma", 0.5);
+  } else if (equalsIgnoreCase(call.name, "SyN")) {
+    stage.transform = TransformKind::SyN;
+    if (call.args.size() > 3)
+      failFlag(kTransformFlag, value,
+               "expects at most three arguments: [step,updateFieldVariance,totalFieldVariance]");
+    stage.step = optionalArgument(call, 0, value, "gradient step", 0.1);
+    stage.gradientSigma =
+        sigmaOfVariance(value, "update field variance", optionalArgument(call, 1, value, "update field variance", 3.0));
+    stage.warpSigma =
+        sigmaOfVariance(value, "total field variance", optionalArgument(call, 2, value, "total field variance", 0.0));
   } else {
-    failFlag(kTransformFlag, value, "'" + call.name + "' is not supported (expected Rigid or Affine)");
+    failFlag(kTransformFlag, value, "'" + call.name + "' is not supported (expected Rigid, Affine, Greedy or SyN)");
   }
-  if (call.args.size() > 1) failFlag(kTransformFlag, value, "expects one argument, the gradient step");
-  stage.step = 0.1;
-  if (!call.args.empty() && !call.args[0].empty())
-    stage.step = parseDouble(kTransformFlag, value, "gradient step", call.args[0]);
 }
 
 MetricKind metricKindOf(const std::string& name, const std::string& value) {

@@ -9,7 +9,11 @@
 
 namespace ffdp {
 
-enum class TransformKind { Rigid, Affine };
+// Rigid and Affine are the linear stages; Greedy (greedy diffeomorphic, one displacement field) and
+// SyN (two half fields toward the midpoint) are the deformable ones, which run after every linear stage.
+enum class TransformKind { Rigid, Affine, Greedy, SyN };
+
+inline bool isDeformable(TransformKind k) { return k == TransformKind::Greedy || k == TransformKind::SyN; }
 
 // How the moving image is placed before the first stage (ANTs --initial-moving-transform).
 enum class InitKind {
@@ -40,6 +44,11 @@ struct StageSpec {
   std::vector<int> shrinkFactors{8, 4, 2, 1};
   std::vector<double> smoothingSigmas{3, 2, 1, 0};
   SigmaUnit sigmaUnit = SigmaUnit::Voxels;
+  // Deformable stages only (ignored by rigid/affine): Gaussian sigmas, in voxels of the current level,
+  // of the metric gradient before the Adam step and of the displacement field after each update.
+  // ANTs' SyN[step,updateVariance,totalVariance] gives variances: sigma = sqrt(variance).
+  double gradientSigma = 1.0;
+  double warpSigma = 0.5;
 };
 
 struct InitialTransform {

@@ -27,7 +27,7 @@ json metricToJson(const MetricSpec& metric) {
 }
 
 json stageToJson(const StageSpec& stage) {
-  return {{"transform", toString(stage.transform)},
+  json j = {{"transform", toString(stage.transform)},
           {"step", stage.step},
           {"metric", metricToJson(stage.metric)},
           {"levels",
@@ -36,6 +36,12 @@ json stageToJson(const StageSpec& stage) {
             {"smoothingSigmas", stage.smoothingSigmas},
             {"sigmaUnit", toString(stage.sigmaUnit)}}},
           {"convergence", {{"threshold", stage.convergenceThreshold}, {"window", stage.convergenceWindow}}}};
+  // The field sigmas mean nothing to a linear stage: written only where they act.
+  if (isDeformable(stage.transform)) {
+    j["gradientSigma"] = stage.gradientSigma;
+    j["warpSigma"] = stage.warpSigma;
+  }
+  return j;
 }
 
 MetricSpec metricFromJson(const json& value, const std::string& path, const std::string& source) {
@@ -64,12 +70,15 @@ void convergenceFromJson(const json& value, const std::string& path, const std::
 }
 
 StageSpec stageFromJson(const json& value, const std::string& path, const std::string& source) {
-  StrictObject object(value, path, source, {"comment", "transform", "step", "metric", "levels", "convergence"});
+  StrictObject object(value, path, source, {"comment", "transform", "step", "metric", "levels", "convergence", "gradientSigma", "warpSigma"});
   StageSpec stage;
   std::string comment;  // for humans; type-checked, then dropped
   object.read("comment", comment);
-  object.readEnum("transform", stage.transform, {TransformKind::Rigid, TransformKind::Affine});
+  object.readEnum("transform", stage.transform,
+                  {TransformKind::Rigid, TransformKind::Affine, TransformKind::Greedy, TransformKind::SyN});
   object.read("step", stage.step);
+  object.read("gradientSigma", stage.gradientSigma);
+  object.read("warpSigma", stage.warpSigma);
   if (const json* metric = object.find("metric"))
     stage.metric = metricFromJson(*metric, object.pathOf("metric"), source);
   if (const json* levels = object.find("levels")) levelsFromJson(*levels, object.pathOf("levels"), source, stage);

@@ -71,6 +71,19 @@ void validateStage(const StageSpec& stage, const std::string& key) {
   validateLevels(stage, key);
   requireAtLeast(key + ".convergence.threshold", stage.convergenceThreshold, 0.0);
   requireAtLeast(key + ".convergence.window", stage.convergenceWindow, 1);
+  if (isDeformable(stage.transform)) {
+    requireAtLeast(key + ".gradientSigma", stage.gradientSigma, 0.0);
+    requireAtLeast(key + ".warpSigma", stage.warpSigma, 0.0);
+  }
+}
+
+// The deformable stage works on the fixed grid after the affine is final: it must come last, once.
+void validateStageOrder(const std::vector<StageSpec>& stages) {
+  for (size_t s = 0; s < stages.size(); ++s)
+    if (isDeformable(stages[s].transform) && s + 1 != stages.size())
+      reject("stages[" + std::to_string(s) + "].transform",
+             std::string("'") + toString(stages[s].transform) +
+                 "' must be the last stage (one deformable stage, after the rigid/affine ones)");
 }
 
 void validateInitial(const InitialTransform& initial) {
@@ -96,6 +109,7 @@ void validate(const Spec& spec) {
   validateInitial(spec.initial);
   if (spec.stages.empty()) reject("stages", "at least one stage is required (give --transform or a spec file)");
   for (size_t s = 0; s < spec.stages.size(); ++s) validateStage(spec.stages[s], "stages[" + std::to_string(s) + "]");
+  validateStageOrder(spec.stages);
   requireAtLeast("verbose", spec.verbose, 0);
   requireAtLeast("threads", spec.threads, 0);
 }
@@ -105,6 +119,8 @@ const char* toString(TransformKind k) {
   switch (k) {
     case TransformKind::Rigid: return "rigid";
     case TransformKind::Affine: return "affine";
+    case TransformKind::Greedy: return "greedy";
+    case TransformKind::SyN: return "syn";
   }
   return "?";
 }

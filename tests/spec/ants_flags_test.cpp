@@ -302,8 +302,9 @@ TEST_CASE("malformed flags are usage errors naming the flag", "[spec][ants]") {
   }
   SECTION("unsupported or out-of-range values") {
     AntsFlags flags = oneStage("MI[F,M,1,32]");
-    flags.transforms = {"SyN[0.1,3,0]"};
-    REQUIRE_USAGE_ERROR(apply(flags), "--transform SyN[0.1,3,0]: 'SyN' is not supported (expected Rigid or Affine)");
+    flags.transforms = {"BSplineSyN[0.1,26,0,3]"};
+    REQUIRE_USAGE_ERROR(apply(flags), "--transform BSplineSyN[0.1,26,0,3]: 'BSplineSyN' is not supported (expected "
+                                      "Rigid, Affine, Greedy or SyN)");
     REQUIRE_USAGE_ERROR(apply(oneStage("Demons[F,M,1,4]")), "--metric Demons[F,M,1,4]: 'Demons' is not supported");
     REQUIRE_USAGE_ERROR(apply(oneStage("MI[F,M,1,32,Regular,25]")), "sampling percentage must be in (0, 1] (got 25;");
     REQUIRE_USAGE_ERROR(apply(oneStage("MI[F,M,1,32,Sparse,0.2]")), "sampling strategy 'Sparse'");

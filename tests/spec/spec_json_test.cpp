@@ -179,7 +179,7 @@ TEST_CASE("unknown enum names list the accepted ones", "[spec][json]") {
   REQUIRE_USAGE_ERROR(specFromJson(stageWith({{"metric", {{"kind", "MIX"}}}}), "params/x.json"),
                       "params/x.json: stages[0].metric.kind: unknown value 'MIX' (expected MeanSquares, CC or MI)");
   REQUIRE_USAGE_ERROR(specFromJson(stageWith({{"transform", "Rigid"}}), "a.json"),
-                      "stages[0].transform: unknown value 'Rigid' (expected rigid or affine)");
+                      "stages[0].transform: unknown value 'Rigid' (expected rigid, affine, greedy or syn)");
   REQUIRE_USAGE_ERROR(specFromJson(stageWith({{"levels", {{"sigmaUnit", "voxels"}}}}), "a.json"),
                       "stages[0].levels.sigmaUnit: unknown value 'voxels' (expected vox or mm)");
   REQUIRE_USAGE_ERROR(specFromJson(json::parse(R"({"initialTransform": {"kind": "centerOfMass"}})"), "a.json"),

@@ -57,6 +57,10 @@ inline void requireSameStage(const StageSpec& a, const StageSpec& b) {
   CHECK(a.shrinkFactors == b.shrinkFactors);
   CHECK(a.smoothingSigmas == b.smoothingSigmas);
   CHECK(a.sigmaUnit == b.sigmaUnit);
+  if (isDeformable(a.transform)) {  // the field sigmas exist only for deformable stages
+    CHECK(a.gradientSigma == b.gradientSigma);
+    CHECK(a.warpSigma == b.warpSigma);
+  }
 }
 
 inline void requireSameSpec(const Spec& a, const Spec& b) {

@@ -1,0 +1,61 @@
+#include "reg/greedy_level_support.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "core/error.hpp"
+
+namespace ffdp {
+
+MetricSettings fieldMetricSettings(const MetricSpec& m) {
+  MetricSettings s;
+  s.kind = m.kind;
+  s.radius = m.radius;
+  s.bins = m.bins;
+  s.samplingFraction = m.samplingFraction;
+  return s;
+}
+
+FieldStepSettings fieldStepSettings(const StageSpec& stage, const Grid& levelGrid) {
+  FieldStepSettings s;
+  s.stepMm = stage.step * *std::min_element(levelGrid.spacing.begin(), levelGrid.spacing.end());
+  s.gradientSigma = {stage.gradientSigma, stage.gradientSigma, stage.gradientSigma};
+  s.warpSigma = {stage.warpSigma, stage.warpSigma, stage.warpSigma};
+  return s;
+}
+
+LevelReport startLevelReport(const DeformableLevelInputs& in) {
+  LevelReport r;
+  r.level = in.label.level;
+  r.shrink = in.images->fixedShrink;
+  r.sigmaVoxels = *std::max_element(in.images->fixedSigmaVoxels.begin(), in.images->fixedSigmaVoxels.end());
+  r.size = in.images->fixed->grid.size;
+  r.maxIterations = in.maxIterations;
+  r.firstMetric = r.lastMetric = std::numeric_limits<double>::quiet_NaN();
+  return r;
+}
+
+FieldMetricGuard::FieldMetricGuard(const DeformableLevelInputs& in) : label_(in.label) {
+  const PyramidLevel& images = *in.images;
+  int64_t eligible = images.fixed->voxels();
+  if (images.fixedMask)
+    eligible = std::count_if(images.fixedMask->data.begin(), images.fixedMask->data.end(),
+                             [](uint8_t v) { return v != 0; });
+  const double fraction = std::min(1.0, std::max(0.0, in.stage->metric.samplingFraction));
+  minValid_ = std::max(1.0, std::ceil(0.01 * double(eligible) * fraction));
+}
+
+void FieldMetricGuard::check(const FieldMetricEval& eval, int iteration) const {
+  const std::string where = "stage " + std::to_string(label_.stage) + " level " + std::to_string(label_.level);
+  if (double(eval.validVoxels) < minValid_)
+    fail(ExitCode::Internal, where + ": images do not overlap after iteration " + std::to_string(iteration) + " (" +
+                                 std::to_string(eval.validVoxels) +
+                                 " fixed voxels map inside the moving image); check the linear stages");
+  if (!std::isfinite(eval.value))
+    fail(ExitCode::Internal, where + ": metric is not a number at iteration " + std::to_string(iteration) +
+                                 "; check the images for NaN/Inf voxels");
+}
+
+}  // namespace ffdp

@@ -1,0 +1,42 @@
+// What the greedy and SyN levels share: the level's settings (metric, step in mm, sigmas), the
+// report's fixed part, and the checks that turn a broken metric into a user-facing error.
+#pragma once
+#include "ops/backend.hpp"
+#include "reg/field_optimizer.hpp"
+#include "reg/progress_log.hpp"
+#include "reg/pyramid.hpp"
+#include "reg/registration.hpp"
+
+namespace ffdp {
+
+// Everything a deformable level needs besides its fields and optimisers.
+struct DeformableLevelInputs {
+  LevelLabel label;
+  const StageSpec* stage = nullptr;
+  int maxIterations = 0;
+  const PyramidLevel* images = nullptr;
+  double buildSeconds = 0;
+  Affine affine;  // the linear stages' result, fixed -> moving
+};
+
+MetricSettings fieldMetricSettings(const MetricSpec& metric);
+
+// `step` voxels of the level grid's smallest spacing, sigmas in voxels of the level grid.
+FieldStepSettings fieldStepSettings(const StageSpec& stage, const Grid& levelGrid);
+
+// The level's report before it runs (metrics NaN until evaluated).
+LevelReport startLevelReport(const DeformableLevelInputs& in);
+
+// Stops the run when the images no longer overlap (fewer than 1% of the voxels that could count are
+// valid) or the metric is not finite, naming the stage, level and iteration, as the linear levels do.
+class FieldMetricGuard {
+ public:
+  explicit FieldMetricGuard(const DeformableLevelInputs& in);
+  void check(const FieldMetricEval& eval, int iteration) const;
+
+ private:
+  LevelLabel label_;
+  double minValid_ = 1;
+};
+
+}  // namespace ffdp

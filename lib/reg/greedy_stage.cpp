@@ -1,0 +1,122 @@
+#include "reg/greedy_stage.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+#include <optional>
+
+#include "reg/field_optimizer.hpp"
+#include "reg/greedy_level.hpp"
+#include "reg/syn_level.hpp"
+
+namespace ffdp {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// One displacement field with its optimiser, carried from level to level.
+struct HalfField {
+  Field u;
+  std::optional<FieldOptimizer> optimizer;
+
+  // Zero on the first level; resampled (field and moments) onto each later level's grid.
+  void moveTo(const Grid& grid, Backend& backend) {
+    if (!optimizer) {
+      u = Field(grid);
+      optimizer.emplace(grid);
+      return;
+    }
+    if (!u.grid.sameAs(grid)) u = backend.resampleField(u, grid);
+    optimizer->moveTo(grid, backend);
+  }
+
+  // The result on the full-resolution fixed grid (zero when no level ran).
+  Field onGrid(const Grid& grid, Backend& backend) const {
+    if (!optimizer) return Field(grid);
+    return u.grid.sameAs(grid) ? u : backend.resampleField(u, grid);
+  }
+};
+
+LevelReport skippedLevel(int level, const Grid& fixedGrid, const StageSpec& stage, size_t l) {
+  LevelReport r;
+  r.level = level;
+  r.shrink = axisShrink(fixedGrid, stage.shrinkFactors[l]);
+  const Vec3 sigma = sigmaInVoxels(fixedGrid, stage.smoothingSigmas[l], stage.sigmaUnit);
+  r.sigmaVoxels = std::max({sigma[0], sigma[1], sigma[2]});
+  r.size = fixedGrid.shrunk(r.shrink).size;
+  r.firstMetric = r.lastMetric = std::numeric_limits<double>::quiet_NaN();
+  return r;
+}
+
+}  // namespace
+
+StageReport runDeformableStage(const StageSpec& stage, int stageIndex, int stageCount, Pyramid& pyramid,
+                               const Grid& fixedGrid, const Affine& affine, DeformableFields& fields,
+                               Backend& backend, Comm& comm) {
+  const auto stageStart = Clock::now();
+  const bool talk = comm.rank() == 0;
+  const bool syn = stage.transform == TransformKind::SyN;
+  StageReport report;
+  report.transform = stage.transform;
+  report.metric = stage.metric.kind;
+  HalfField moving, fixed;  // greedy uses `moving` only
+  const int levelCount = static_cast<int>(stage.iterations.size());
+  for (int l = 0; l < levelCount; ++l) {
+    const size_t li = static_cast<size_t>(l);
+    if (stage.iterations[li] <= 0) {
+      report.levels.push_back(skippedLevel(l + 1, fixedGrid, stage, li));
+      if (talk) spdlog::info("stage {}/{} level {}/{}: 0 iterations, skipped", stageIndex + 1, stageCount, l + 1, levelCount);
+      continue;
+    }
+    DeformableLevelInputs in;
+    in.label.stage = stageIndex + 1;
+    in.label.stageCount = stageCount;
+    in.label.level = l + 1;
+    in.label.levelCount = levelCount;
+    in.label.transform = stage.transform;
+    in.label.metric = stage.metric.kind;
+    in.label.sigma = stage.smoothingSigmas[li];
+    in.label.sigmaUnit = stage.sigmaUnit;
+    in.stage = &stage;
+    in.maxIterations = stage.iterations[li];
+    in.affine = affine;
+
+    const auto buildStart = Clock::now();
+    auto images = pyramid.acquire(stage.shrinkFactors[li], stage.smoothingSigmas[li], stage.sigmaUnit);
+    in.images = images.get();
+    const Grid& levelGrid = images->fixed->grid;
+    moving.moveTo(levelGrid, backend);
+    if (syn) fixed.moveTo(levelGrid, backend);
+    in.buildSeconds = std::chrono::duration<double>(Clock::now() - buildStart).count();
+
+    report.levels.push_back(syn ? optimiseSynLevel(in, moving.u, fixed.u, *moving.optimizer, *fixed.optimizer,
+                                                   backend, comm)
+                                : optimiseGreedyLevel(in, moving.u, *moving.optimizer, backend, comm));
+    images.reset();
+    pyramid.release(stage.shrinkFactors[li], stage.smoothingSigmas[li], stage.sigmaUnit);
+  }
+
+  const auto inverseStart = Clock::now();
+  const double tolerance = kInverseToleranceVoxels * *std::min_element(fixedGrid.spacing.begin(), fixedGrid.spacing.end());
+  const auto invert = [&](const Field& u) { return backend.invertField(u, kInverseIterations, tolerance); };
+  if (syn) {
+    // x -> midpoint (inverse of the fixed half) -> moving half; and the other way round.
+    const Field uM = moving.onGrid(fixedGrid, backend);
+    const Field uF = fixed.onGrid(fixedGrid, backend);
+    fields.forward = backend.composeFields(uM, invert(uF));
+    fields.inverse = backend.composeFields(uF, invert(uM));
+  } else {
+    fields.forward = moving.onGrid(fixedGrid, backend);
+    fields.inverse = invert(fields.forward);
+  }
+  if (talk)
+    spdlog::info("stage {}/{}: fields on the fixed grid and their inverse in {:.2f} s", stageIndex + 1, stageCount,
+                 std::chrono::duration<double>(Clock::now() - inverseStart).count());
+  report.seconds = std::chrono::duration<double>(Clock::now() - stageStart).count();
+  return report;
+}
+
+}  // namespace ffdp
