@@ -3,63 +3,13 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
-#include <itkCompositeTransform.h>
-#include <itkImageFileReader.h>
-#include <itkLinearInterpolateImageFunction.h>
-#include <itkResampleImageFilter.h>
-#include <itkTransformFileReader.h>
 
 #include "cli_fixture.hpp"
+#include "itk_reference.hpp"
 
 using namespace ffdp::test;
 
 namespace {
-using ImageType = itk::Image<float, 3>;
-using Transform = itk::Transform<double, 3, 3>;
-
-ImageType::Pointer readItk(const std::string& path) {
-  auto reader = itk::ImageFileReader<ImageType>::New();
-  reader->SetFileName(path);
-  reader->Update();
-  return reader->GetOutput();
-}
-
-Transform::Pointer readItkTransform(const std::string& path) {
-  auto reader = itk::TransformFileReaderTemplate<double>::New();
-  reader->SetFileName(path);
-  reader->Update();
-  REQUIRE(reader->GetTransformList()->size() == 1);
-  return dynamic_cast<Transform*>(reader->GetTransformList()->front().GetPointer());
-}
-
-// antsApplyTransforms -r reference -i input -t T1 -t T2 ...: in ITK's CompositeTransform the transform
-// added last acts first on a point, so the list is added back to front (T1 acts first, then T2).
-ImageType::Pointer resampleLikeAnts(ImageType* input, ImageType* reference, const std::vector<Transform::Pointer>& list) {
-  auto composite = itk::CompositeTransform<double, 3>::New();
-  for (auto it = list.rbegin(); it != list.rend(); ++it) composite->AddTransform(*it);
-  auto resample = itk::ResampleImageFilter<ImageType, ImageType>::New();
-  resample->SetInput(input);
-  resample->SetReferenceImage(reference);
-  resample->UseReferenceImageOn();
-  resample->SetTransform(composite);
-  resample->SetInterpolator(itk::LinearInterpolateImageFunction<ImageType, double>::New());
-  resample->SetDefaultPixelValue(0);
-  resample->Update();
-  return resample->GetOutput();
-}
-
-double relativeL2(ImageType* reference, ImageType* test) {
-  const size_t n = reference->GetBufferedRegion().GetNumberOfPixels();
-  REQUIRE(test->GetBufferedRegion().GetNumberOfPixels() == n);
-  double num = 0, den = 0;
-  for (size_t v = 0; v < n; ++v) {
-    const double a = reference->GetBufferPointer()[v], b = test->GetBufferPointer()[v];
-    num += (a - b) * (a - b);
-    den += a * a;
-  }
-  return std::sqrt(num / den);
-}
-
 const char* kKnownAffine =
     "#Insight Transform File V1.0\n#Transform 0\nTransform: AffineTransform_double_3_3\n"
     "Parameters: 0.99 0.08 -0.03 -0.07 1.01 0.05 0.04 -0.05 0.98 3.5 -2 4\nFixedParameters: 5 -10 8\n";
@@ -78,14 +28,14 @@ TEST_CASE("ITK reproduces PWarped and PInverseWarped from the written transform"
   INFO(run.output);
   REQUIRE(run.exitCode == 0);
 
-  auto fixed = readItk(t1), movingImage = readItk(moving);
-  auto affine = readItkTransform(fx.prefix + "0GenericAffine.mat");
+  auto fixed = readItkImage(t1), movingImage = readItkImage(moving);
+  auto affine = readItkAffine(fx.prefix + "0GenericAffine.mat");
   CHECK(std::string(affine->GetNameOfClass()) == "AffineTransform");
-  const double forward = relativeL2(resampleLikeAnts(movingImage, fixed, {affine}), readItk(fx.prefix + "Warped.nii.gz"));
+  const double forward = relativeL2(resampleLikeAnts(movingImage, fixed, {affine}), readItkImage(fx.prefix + "Warped.nii.gz"));
   CHECK(forward < 1e-4);
   // antsApplyTransforms -r M -i F -t [P0GenericAffine.mat,1]
   const double inverse = relativeL2(resampleLikeAnts(fixed, movingImage, {affine->GetInverseTransform()}),
-                                    readItk(fx.prefix + "InverseWarped.nii.gz"));
+                                    readItkImage(fx.prefix + "InverseWarped.nii.gz"));
   CHECK(inverse < 1e-4);
   WARN("relative L2 error vs ITK: warped " << forward << ", inverse warped " << inverse);
 }
@@ -101,8 +51,8 @@ TEST_CASE("apply equals ITK's resampler for a chain of transforms with an invers
   const auto r = runCli("apply -i " + t1 + " -r " + t1 + " -t " + a + " -t [" + b + ",1] -o " + out);
   INFO(r.output);
   REQUIRE(r.exitCode == 0);
-  auto image = readItk(t1);
-  auto ta = readItkTransform(a), tb = readItkTransform(b);
-  const double err = relativeL2(resampleLikeAnts(image, image, {ta, tb->GetInverseTransform()}), readItk(out));
+  auto image = readItkImage(t1);
+  auto ta = readItkAffine(a), tb = readItkAffine(b);
+  const double err = relativeL2(resampleLikeAnts(image, image, {ta, tb->GetInverseTransform()}), readItkImage(out));
   CHECK(err < 1e-4);
 }

@@ -16,6 +16,7 @@
 #include <random>
 
 #include "cli_fixture.hpp"
+#include "itk_reference.hpp"
 #include "io/field_io.hpp"
 #include "io/image_io.hpp"
 #include "io/transform_io.hpp"
@@ -24,68 +25,6 @@ using namespace ffdp;
 using namespace ffdp::test;
 
 namespace {
-
-using ItkImage = itk::Image<float, 3>;
-using ItkTransform = itk::Transform<double, 3, 3>;
-using ItkFieldImage = itk::Image<itk::Vector<double, 3>, 3>;
-
-ItkImage::Pointer readItkImage(const std::string& path) {
-  auto reader = itk::ImageFileReader<ItkImage>::New();
-  reader->SetFileName(path);
-  reader->Update();
-  return reader->GetOutput();
-}
-
-ItkTransform::Pointer readItkAffine(const std::string& path) {
-  auto reader = itk::TransformFileReaderTemplate<double>::New();
-  reader->SetFileName(path);
-  reader->Update();
-  REQUIRE(reader->GetTransformList()->size() == 1);
-  return dynamic_cast<ItkTransform*>(reader->GetTransformList()->front().GetPointer());
-}
-
-ItkFieldImage::Pointer readItkField(const std::string& path) {
-  auto reader = itk::ImageFileReader<ItkFieldImage>::New();
-  reader->SetFileName(path);
-  reader->Update();
-  return reader->GetOutput();
-}
-
-// As antsApplyTransforms reads a warp: a DisplacementFieldTransform over the file's field.
-ItkTransform::Pointer readItkWarp(const std::string& path) {
-  auto transform = itk::DisplacementFieldTransform<double, 3>::New();
-  transform->SetDisplacementField(readItkField(path));
-  return transform.GetPointer();
-}
-
-// antsApplyTransforms -t T1 -t T2 ...: the transform added last to ITK's CompositeTransform acts first,
-// so the list is added back to front.
-ItkImage::Pointer resampleLikeAnts(ItkImage* input, ItkImage* reference,
-                                   const std::vector<ItkTransform::Pointer>& list) {
-  auto composite = itk::CompositeTransform<double, 3>::New();
-  for (auto it = list.rbegin(); it != list.rend(); ++it) composite->AddTransform(*it);
-  auto resample = itk::ResampleImageFilter<ItkImage, ItkImage>::New();
-  resample->SetInput(input);
-  resample->SetReferenceImage(reference);
-  resample->UseReferenceImageOn();
-  resample->SetTransform(composite);
-  resample->SetInterpolator(itk::LinearInterpolateImageFunction<ItkImage, double>::New());
-  resample->SetDefaultPixelValue(0);
-  resample->Update();
-  return resample->GetOutput();
-}
-
-double relativeL2(ItkImage* reference, ItkImage* test) {
-  const size_t n = reference->GetBufferedRegion().GetNumberOfPixels();
-  REQUIRE(test->GetBufferedRegion().GetNumberOfPixels() == n);
-  double num = 0, den = 0;
-  for (size_t v = 0; v < n; ++v) {
-    const double a = reference->GetBufferPointer()[v], b = test->GetBufferPointer()[v];
-    num += (a - b) * (a - b);
-    den += a * a;
-  }
-  return std::sqrt(num / den);
-}
 
 // A smooth random field (a few random low-frequency waves per component, up to ~4 mm) that fades to
 // zero at the grid's faces: beyond the grid ITK's DisplacementFieldTransform gives zero while ours
