@@ -18,6 +18,7 @@
 #include "io/atomic_file.hpp"
 #include "io/data_completeness.hpp"
 #include "io/itk_support.hpp"
+#include "io/itk_view.hpp"
 
 namespace ffdp {
 namespace {
@@ -38,27 +39,9 @@ bool isTwoFileFormat(const std::string& path) {
 bool endsWithGz(const std::string& path) { return path.size() >= 3 && path.compare(path.size() - 3, 3, ".gz") == 0; }
 
 void writeWithItk(const std::string& file, const Field& u) {
-  const Grid& grid = u.grid;
-  ItkField::Pointer image = ItkField::New();
-  ItkField::RegionType region;
-  ItkField::SpacingType spacing;
-  ItkField::PointType origin;
-  ItkField::DirectionType direction;
-  for (unsigned d = 0; d < 3; ++d) {
-    region.SetSize(d, static_cast<itk::SizeValueType>(grid.size[d]));
-    region.SetIndex(d, 0);
-    spacing[d] = grid.spacing[d];
-    origin[d] = grid.origin[d];
-    for (unsigned e = 0; e < 3; ++e) direction(d, e) = grid.direction.m[d][e];
-  }
-  image->SetRegions(region);
-  image->SetSpacing(spacing);
-  image->SetOrigin(origin);
-  image->SetDirection(direction);
-  // ITK only reads this buffer while writing; it does not own it.
-  auto* voxels = reinterpret_cast<ItkVector*>(const_cast<Vec3f*>(u.data.data()));
-  image->GetPixelContainer()->SetImportPointer(voxels, static_cast<size_t>(grid.voxels()), false);
-
+  // ITK's vector pixel has the layout of our three interleaved floats.
+  static_assert(sizeof(ItkVector) == sizeof(Vec3f));
+  const ItkField::Pointer image = itkView(u.grid, reinterpret_cast<const ItkVector*>(u.data.data()));
   auto writer = itk::ImageFileWriter<ItkField>::New();
   writer->SetFileName(file);
   writer->SetInput(image);

@@ -13,6 +13,7 @@
 #include "io/atomic_file.hpp"
 #include "io/image_io.hpp"
 #include "io/itk_support.hpp"
+#include "io/itk_view.hpp"
 
 namespace ffdp {
 namespace {
@@ -42,25 +43,7 @@ T roundAndClamp(float v) {
 template <class T>
 void writeWithItk(const std::string& file, const Grid& grid, const T* voxels) {
   using ItkImage = itk::Image<T, 3>;
-  typename ItkImage::Pointer image = ItkImage::New();
-  typename ItkImage::RegionType region;
-  typename ItkImage::SpacingType spacing;
-  typename ItkImage::PointType origin;
-  typename ItkImage::DirectionType direction;
-  for (unsigned d = 0; d < 3; ++d) {
-    region.SetSize(d, static_cast<itk::SizeValueType>(grid.size[d]));
-    region.SetIndex(d, 0);
-    spacing[d] = grid.spacing[d];
-    origin[d] = grid.origin[d];
-    for (unsigned e = 0; e < 3; ++e) direction(d, e) = grid.direction.m[d][e];
-  }
-  image->SetRegions(region);
-  image->SetSpacing(spacing);
-  image->SetOrigin(origin);
-  image->SetDirection(direction);
-  // ITK only reads this buffer while writing; it does not own it.
-  image->GetPixelContainer()->SetImportPointer(const_cast<T*>(voxels), static_cast<size_t>(grid.voxels()), false);
-
+  const typename ItkImage::Pointer image = itkView(grid, voxels);
   auto writer = itk::ImageFileWriter<ItkImage>::New();
   writer->SetFileName(file);
   writer->SetInput(image);
