@@ -19,6 +19,9 @@
 #include "spec/spec_json.hpp"
 #include "transform_list.hpp"
 #include "version.hpp"
+#ifdef FFDP_HAVE_CUDA
+#include "device_info.cuh"
+#endif
 
 namespace ffdp::cli {
 
@@ -101,6 +104,21 @@ Image warpedFixed(Backend& backend, const Image& fixed, const Grid& movingGrid, 
   TransformChain chain{ChainStep{nullptr, r.transform.inverse()}};
   if (r.inverseWarp) chain.push_back(ChainStep{std::make_shared<const Field>(*r.inverseWarp), Affine::identity()});
   return resampleThroughChain(backend, fixed, movingGrid, chain, Interpolation::Linear, 0.0f);
+}
+
+std::map<std::string, std::string> libraryVersions() {
+  std::map<std::string, std::string> v{
+      {"ITK", itkVersion()},
+      {"spdlog", std::to_string(SPDLOG_VER_MAJOR) + "." + std::to_string(SPDLOG_VER_MINOR) + "." +
+                     std::to_string(SPDLOG_VER_PATCH)},
+      {"nlohmann_json", std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." +
+                            std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "." +
+                            std::to_string(NLOHMANN_JSON_VERSION_PATCH)},
+      {"OpenMP", std::to_string(_OPENMP)}};
+#ifdef FFDP_HAVE_CUDA
+  v["CUDA runtime"] = cuda::runtimeVersion();
+#endif
+  return v;
 }
 
 Spec buildSpec(const RegisterOptions& o) {
@@ -195,7 +213,7 @@ int runRegister(const RegisterOptions& o, const std::string& commandLine) {
     writeImage(out.inverseWarped, warpedFixed(*backend, fixed, moving.grid, result));
     written.push_back(out.inverseWarped);
     ReportContext context{FFDP_VERSION, backend->name(), omp_get_max_threads(), comm.size(), peakResidentMB(),
-                          out.all(), commandLine};
+                          out.all(), commandLine, libraryVersions()};
     writeTextAtomic(out.report, reportToJson(result, spec, context).dump(2) + "\n");
   } catch (...) {
     removeQuietly(written);

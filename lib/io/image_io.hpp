@@ -38,6 +38,9 @@ Mask readMask(const std::string& path);
 // Failures: ffdp::Error(ExitCode::Resource, "<path>: cannot write: <reason>"), and no file is left.
 // Two-file formats (.mhd+.raw, .nhdr, .hdr/.img) are written in place, since renaming their header
 // would break the reference to the data file.
+// The ITK version this binary was built with (for the run report).
+std::string itkVersion();
+
 void writeImage(const std::string& path, const Image& image, PixelType type = PixelType::Float32);
 
 }  // namespace ffdp

@@ -1,5 +1,8 @@
 #include "io/itk_support.hpp"
 
+#include "io/image_io.hpp"
+
+#include <itkConfigure.h>
 #include <itkMatlabTransformIOFactory.h>
 #include <itkMatrixOffsetTransformBase.h>
 #include <itkMetaImageIOFactory.h>
@@ -80,6 +83,10 @@ std::string replaceAll(std::string text, const std::string& from, const std::str
   for (size_t at = 0; (at = text.find(from, at)) != std::string::npos; at += to.size())
     text.replace(at, from.size(), to);
   return text;
+}
+
+std::string itkVersion() {
+  return std::to_string(ITK_VERSION_MAJOR) + "." + std::to_string(ITK_VERSION_MINOR) + "." + std::to_string(ITK_VERSION_PATCH);
 }
 
 }  // namespace ffdp

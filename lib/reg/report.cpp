@@ -64,6 +64,7 @@ nlohmann::json reportToJson(const RegistrationResult& result, const Spec& spec, 
   }
   return {{"tool", "ffdp-register"},
           {"version", context.version},
+          {"libraries", context.libraries},
           {"backend", context.backend},
           {"threads", context.threads},
           {"ranks", context.ranks},

@@ -1,6 +1,7 @@
 // The run report (Preport.json): plain data a pipeline can parse without knowing our types.
 #pragma once
 #include <nlohmann/json.hpp>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@ struct ReportContext {
   double peakRssMB = 0;
   std::vector<std::string> outputs;
   std::string commandLine;
+  std::map<std::string, std::string> libraries;  // name -> version of what the binary was built with
 };
 
 nlohmann::json reportToJson(const RegistrationResult& result, const Spec& spec, const ReportContext& context);

@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "cli_fixture.hpp"
 
@@ -62,4 +64,22 @@ TEST_CASE("apply: malformed -t and missing files give one-line errors", "[cli][b
   requireOneLineError(runCli("apply -i " + fx.moving + " -r " + fx.fixed + " -o " + out + " -t " + fx.dir / "none.mat"),
                       3, "none.mat");
   CHECK(fx.outputCount() == 0);
+}
+
+TEST_CASE("the run report records stages, levels, times, memory and versions", "[cli]") {
+  CliFixture fx;
+  const auto r = fx.registerPair(fx.fixed, fx.moving);
+  INFO(r.output);
+  REQUIRE(r.exitCode == 0);
+  std::ifstream in(fx.prefix + "report.json");
+  const auto report = nlohmann::json::parse(in);
+  CHECK(report.at("version").get<std::string>().rfind("0.", 0) == 0);
+  CHECK(report.at("libraries").at("ITK").get<std::string>().rfind("5.", 0) == 0);
+  CHECK(report.at("peakMemoryMB").get<double>() > 0);
+  CHECK(report.at("seconds").get<double>() > 0);
+  const auto& stage = report.at("stages").at(0);
+  CHECK(stage.at("transform") == "rigid");
+  REQUIRE(stage.at("levels").size() == 2);
+  CHECK(stage.at("levels").at(0).at("iterations").get<int>() > 0);
+  CHECK(report.at("spec").at("stages").size() == 1);
 }
