@@ -40,17 +40,6 @@ struct HalfField {
   }
 };
 
-LevelReport skippedLevel(int level, const Grid& fixedGrid, const StageSpec& stage, size_t l) {
-  LevelReport r;
-  r.level = level;
-  r.shrink = axisShrink(fixedGrid, stage.shrinkFactors[l]);
-  const Vec3 sigma = sigmaInVoxels(fixedGrid, stage.smoothingSigmas[l], stage.sigmaUnit);
-  r.sigmaVoxels = std::max({sigma[0], sigma[1], sigma[2]});
-  r.size = fixedGrid.shrunk(r.shrink).size;
-  r.firstMetric = r.lastMetric = std::numeric_limits<double>::quiet_NaN();
-  return r;
-}
-
 }  // namespace
 
 StageReport runDeformableStage(const StageSpec& stage, int stageIndex, int stageCount, Pyramid& pyramid,

@@ -1,6 +1,7 @@
 #include "reg/pyramid.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace ffdp {
 
@@ -77,6 +78,17 @@ void Pyramid::release(int shrink, double sigma, SigmaUnit unit) {
   const Key k = key(shrink, sigma, unit);
   auto uses = usesLeft_.find(k);
   if (uses == usesLeft_.end() || --uses->second <= 0) cache_.erase(k);
+}
+
+LevelReport skippedLevel(int level, const Grid& fixedGrid, const StageSpec& stage, size_t l) {
+  LevelReport r;
+  r.level = level;
+  r.shrink = axisShrink(fixedGrid, stage.shrinkFactors[l]);
+  const Vec3 sigma = sigmaInVoxels(fixedGrid, stage.smoothingSigmas[l], stage.sigmaUnit);
+  r.sigmaVoxels = std::max({sigma[0], sigma[1], sigma[2]});
+  r.size = fixedGrid.shrunk(r.shrink).size;
+  r.firstMetric = r.lastMetric = std::numeric_limits<double>::quiet_NaN();
+  return r;
 }
 
 }  // namespace ffdp

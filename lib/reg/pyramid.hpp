@@ -10,6 +10,7 @@
 
 #include "core/volume.hpp"
 #include "ops/backend.hpp"
+#include "reg/registration.hpp"
 #include "spec/spec.hpp"
 
 namespace ffdp {
@@ -26,6 +27,9 @@ struct PyramidLevel {
 std::array<int, 3> axisShrink(const Grid& grid, int shrink);
 // Smoothing sigma in voxels of `grid` per axis (mm are divided by each axis's spacing).
 Vec3 sigmaInVoxels(const Grid& grid, double sigma, SigmaUnit unit);
+// The report of level l (0-based; `level` is its 1-based number) of a stage that ran no iteration there:
+// its schedule, and NaN metrics (written as null).
+LevelReport skippedLevel(int level, const Grid& fixedGrid, const StageSpec& stage, size_t l);
 
 class Pyramid {
  public:

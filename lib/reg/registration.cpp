@@ -29,17 +29,6 @@ void requireConsistentLevels(const StageSpec& stage, size_t index) {
                               "]: iterations, shrinkFactors and smoothingSigmas need the same number of levels");
 }
 
-LevelReport skippedLevel(int level, const Grid& fixedGrid, const StageSpec& stage, size_t l) {
-  LevelReport r;
-  r.level = level;
-  r.shrink = axisShrink(fixedGrid, stage.shrinkFactors[l]);
-  const Vec3 sigma = sigmaInVoxels(fixedGrid, stage.smoothingSigmas[l], stage.sigmaUnit);
-  r.sigmaVoxels = std::max({sigma[0], sigma[1], sigma[2]});
-  r.size = fixedGrid.shrunk(r.shrink).size;
-  r.firstMetric = r.lastMetric = std::numeric_limits<double>::quiet_NaN();
-  return r;
-}
-
 // A mask can be non-empty on its own grid and still miss its image entirely.
 void requireNonEmpty(const Mask* mask, const char* which) {
   if (!mask) return;

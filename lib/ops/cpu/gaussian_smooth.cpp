@@ -87,34 +87,24 @@ void smoothPasses(std::vector<T>& a, std::vector<T>& b, const std::array<int64_t
       }
     std::swap(a, b);
   }
-  // Along j: whole rows of one slice at a time.
-  if (sigma[1] > 0) {
-    const AxisKernel k = axisKernel(sigma[1], ny);
+  // Along j and along k: `groups` sets of nx*C parallel lines of `length` positions, set g starting
+  // at g * groupStride, successive positions `stride` floats apart.
+  const auto alongLines = [&](double s, int64_t length, int64_t groups, int64_t groupStride, int64_t stride) {
+    if (!(s > 0)) return;
+    const AxisKernel k = axisKernel(s, length);
     const float* in = floats(a);
     float* out = floats(b);
 #pragma omp parallel
     {
       std::vector<double> acc(static_cast<size_t>(nx * C));
 #pragma omp for schedule(static)
-      for (int64_t kz = 0; kz < nz; ++kz)
-        smoothLines(in + kz * plane * C, out + kz * plane * C, ny, nx * C, nx * C, k, acc.data());
+      for (int64_t g = 0; g < groups; ++g)
+        smoothLines(in + g * groupStride, out + g * groupStride, length, nx * C, stride, k, acc.data());
     }
     std::swap(a, b);
-  }
-  // Along k: for each j, the rows (i) of every slice.
-  if (sigma[2] > 0) {
-    const AxisKernel k = axisKernel(sigma[2], nz);
-    const float* in = floats(a);
-    float* out = floats(b);
-#pragma omp parallel
-    {
-      std::vector<double> acc(static_cast<size_t>(nx * C));
-#pragma omp for schedule(static)
-      for (int64_t j = 0; j < ny; ++j)
-        smoothLines(in + j * nx * C, out + j * nx * C, nz, nx * C, plane * C, k, acc.data());
-    }
-    std::swap(a, b);
-  }
+  };
+  alongLines(sigma[1], ny, nz, plane * C, nx * C);  // whole rows of one slice at a time
+  alongLines(sigma[2], nz, ny, nx * C, plane * C);  // for each j, the rows of every slice
 }
 
 }  // namespace
