@@ -19,10 +19,13 @@
 //   dcc_x/dW(y) = A_x (F(y) - Sf_x/n_x) - B_x (W(y) - Sw_x/n_x),  A = 2 cross/(vf vw),
 //   B = 2 cross^2/(vf vw^2)  (both 0 where cc is 0 or x is invalid), so with box sums over y's window
 //   dvalue/dw(y) = -(1/N) v(y) [ f(y) box(A) - w(y) box(B) - box(C) ],  C = A Sf/n - B Sw/n.
-// All sums are in double; box sums are direct window sums (box_sum.hpp). Memory: 5 doubles and a
-// byte per fixed voxel (the five box-sum images, reused for A, B, C, and the valid flags).
+// All sums are in double; box sums are direct window sums (box_sum.hpp), streamed slice by slice
+// through a ring of 2r+1 slices per thread. Memory: 3 doubles per fixed voxel (A, B, C) when the
+// gradient is wanted, otherwise only the rings.
 // The same code serves w = moving(A(x)) (AffineWarp) and w = moving(A(x + u(x))) (FieldWarp); the
 // per-voxel dvalue/dw goes to the affine or the field chain rule (affine_chain_rule.hpp).
+#include <omp.h>
+
 #include <algorithm>
 #include <vector>
 
@@ -54,8 +57,54 @@ struct LocalCorrelationTotals {
   double count = 0;  // N
 };
 
+// 2r+1 slices of `quantities` planes each, slice s in slot s mod (2r+1): the k-window of the slice
+// being finished. Slices enter in increasing order, so the one a new slice replaces is no longer in
+// any remaining window.
+class SliceRing {
+ public:
+  SliceRing(int quantities, int radius, int64_t plane)
+      : quantities_(quantities), slots_(2 * radius + 1), plane_(plane),
+        data_(size_t(quantities) * size_t(slots_) * size_t(plane)), valid_(size_t(slots_) * size_t(plane)) {}
+  double* plane(int64_t slice, int quantity) {
+    return data_.data() + (size_t(slice % slots_) * size_t(quantities_) + size_t(quantity)) * size_t(plane_);
+  }
+  uint8_t* valid(int64_t slice) { return valid_.data() + size_t(slice % slots_) * size_t(plane_); }
+
+ private:
+  int quantities_;
+  int64_t slots_, plane_;
+  std::vector<double> data_;
+  std::vector<uint8_t> valid_;
+};
+
+// out[n] = sum over the window slices of slice k (increasing order) of ring.plane(s, q)[n].
+void windowSumAlongK(SliceRing& ring, int q, int64_t k, int r, int64_t nz, int64_t plane, double* out) {
+  const int64_t first = windowFirst(k, r), last = windowLast(k, r, nz);
+  const double* p = ring.plane(first, q);
+  for (int64_t n = 0; n < plane; ++n) out[n] = p[n];
+  for (int64_t s = first + 1; s <= last; ++s) {
+    p = ring.plane(s, q);
+    for (int64_t n = 0; n < plane; ++n) out[n] += p[n];
+  }
+}
+
+// This thread's share of the output slices: a contiguous range (static, so the partition and hence
+// every result is the same from run to run; the halo slices at its ends are recomputed by both
+// neighbours, which costs 2r slices per thread and keeps the threads independent).
+void threadSlices(int64_t nz, int64_t& k0, int64_t& k1) {
+  const int64_t t = omp_get_thread_num(), threads = omp_get_num_threads();
+  k0 = nz * t / threads;
+  k1 = nz * (t + 1) / threads;
+}
+
 // Value, and (when the consumer wants it) the rows of dvalue/dw up to the factor -1/N, which is
 // announced to the consumer with expectScale before the rows.
+//
+// One streaming pass per half: each thread walks its slices with a ring of 2r+1 slices whose
+// i/j box sums are done as each slice enters (in cache), and sums along k as each output slice
+// completes. Pass 1 samples W and keeps, per voxel, only the gradient coefficients A, B, C;
+// pass 2 box-sums those the same way and re-samples W with its derivative (cheaper than storing
+// it), so the volume-sized memory is 3 doubles per voxel and only when a gradient is wanted.
 template <class Warp, class Consumer>
 LocalCorrelationTotals localCorrelation(const Warp& warp, const MetricInputs& in, Consumer& consumer, Comm& comm) {
   constexpr bool withGradient = Consumer::kWanted;
@@ -65,104 +114,137 @@ LocalCorrelationTotals localCorrelation(const Warp& warp, const MetricInputs& in
   const Grid& g = in.fixed.grid;
   const int64_t nx = g.size[0], ny = g.size[1], nz = g.size[2], plane = nx * ny;
   const int r = in.settings.radius;
-  const size_t nvox = size_t(g.voxels());
 
-  // sums[0..4] hold F, W, F^2, W^2, FW and then their box sums; [2..4] are reused for A, B, C.
-  std::vector<double> sums[5];
-  for (auto& s : sums) s.assign(nvox, 0.0);
-  std::vector<uint8_t> valid(nvox, 0);
-  std::vector<double> countPerSlice(size_t(nz), 0.0);
+  // coefficients[0..2]: A, B, C per voxel (gradient only).
+  std::vector<double> coefficients[3];
+  if (withGradient)
+    for (auto& c : coefficients) c.assign(size_t(g.voxels()), 0.0);
+  std::vector<double> countPerSlice(size_t(nz), 0.0), ccPerSlice(size_t(nz), 0.0);
+  const std::vector<double> cx = windowCounts(nx, r), cy = windowCounts(ny, r), cz = windowCounts(nz, r);
+  double totals[2] = {0, 0};  // cc sum, N (slice order)
+
 #pragma omp parallel
   {
+    int64_t k0 = 0, k1 = 0;
+    threadSlices(nz, k0, k1);
     RowSamples row(nx);
-#pragma omp for schedule(dynamic)
-    for (int64_t k = 0; k < nz; ++k) {
-      double count = 0;
-      for (int64_t j = 0; j < ny; ++j) {
-        warp.template sampleRow<false>(j, k, row);
-        const size_t rowStart = size_t(k * plane + j * nx);
-        for (int64_t n = 0; n < row.count; ++n) {
-          const size_t v = rowStart + size_t(row.i[size_t(n)]);
-          const double f = row.f[size_t(n)], w = row.w[size_t(n)];
-          valid[v] = 1;
-          sums[0][v] = f;
-          sums[1][v] = w;
-          sums[2][v] = f * f;
-          sums[3][v] = w * w;
-          sums[4][v] = f * w;
-        }
-        count += double(row.count);
-      }
-      countPerSlice[size_t(k)] = count;
-    }
-  }
-  for (auto& s : sums) boxSumInPlace(s, g.size, r);
+    std::vector<double> scratch, box[5];
+    for (auto& b : box) b.resize(size_t(plane));
 
-  // Per centre: cc for the value, and the coefficients A, B, C for the gradient.
-  const std::vector<double> cx = windowCounts(nx, r), cy = windowCounts(ny, r), cz = windowCounts(nz, r);
-  std::vector<double> ccPerSlice(size_t(nz), 0.0);
-#pragma omp parallel for schedule(static)
-  for (int64_t k = 0; k < nz; ++k) {
-    double ccSum = 0;
-    for (int64_t j = 0; j < ny; ++j)
-      for (int64_t i = 0; i < nx; ++i) {
-        const size_t n = size_t(k * plane + j * nx + i);
-        double A = 0, B = 0, C = 0;
-        if (valid[n]) {
-          const double count = cx[size_t(i)] * cy[size_t(j)] * cz[size_t(k)];
-          const double sf = sums[0][n], sw = sums[1][n], sff = sums[2][n], sww = sums[3][n], sfw = sums[4][n];
-          const double cross = sfw - sf * sw / count;
-          const double vf = sff - sf * sf / count, vw = sww - sw * sw / count;
-          if (vf > std::max(count * flatF, kRoundingFloor * sff) &&
-              vw > std::max(count * flatM, kRoundingFloor * sww)) {
-            const double denom = vf * vw;
-            ccSum += cross * cross / denom;
-            A = 2.0 * cross / denom;
-            B = 2.0 * cross * cross / (denom * vw);
-            C = (A * sf - B * sw) / count;
+    // ---- Pass 1: F, W, F^2, W^2, FW -> box sums -> cc and A, B, C per centre.
+    {
+      SliceRing ring(5, r, plane);
+      int64_t loaded = k0 > r ? k0 - r : 0;  // next slice to enter the ring
+      for (int64_t k = k0; k < k1; ++k) {
+        for (; loaded <= windowLast(k, r, nz); ++loaded) {
+          const int64_t s = loaded;
+          double* q[5];
+          for (int a = 0; a < 5; ++a) {
+            q[a] = ring.plane(s, a);
+            std::fill(q[a], q[a] + plane, 0.0);
+          }
+          uint8_t* valid = ring.valid(s);
+          std::fill(valid, valid + plane, uint8_t(0));
+          double count = 0;
+          for (int64_t j = 0; j < ny; ++j) {
+            warp.template sampleRow<false>(j, s, row);
+            const int64_t rowStart = j * nx;
+            for (int64_t n = 0; n < row.count; ++n) {
+              const int64_t v = rowStart + row.i[size_t(n)];
+              const double f = row.f[size_t(n)], w = row.w[size_t(n)];
+              valid[v] = 1;
+              q[0][v] = f;
+              q[1][v] = w;
+              q[2][v] = f * f;
+              q[3][v] = w * w;
+              q[4][v] = f * w;
+            }
+            count += double(row.count);
+          }
+          if (s >= k0 && s < k1) countPerSlice[size_t(s)] = count;
+          for (int a = 0; a < 5; ++a) boxSumSliceInPlace(q[a], nx, ny, r, scratch);
+        }
+        for (int a = 0; a < 5; ++a) windowSumAlongK(ring, a, k, r, nz, plane, box[a].data());
+        const uint8_t* valid = ring.valid(k);
+        double ccSum = 0;
+        for (int64_t j = 0; j < ny; ++j) {
+          // Branch-free per row so that the loop vectorises (one division per voxel); the row's cc
+          // values are summed afterwards in index order (a vectorised sum would reorder them).
+          const int64_t rowStart = j * nx;
+          const double countJK = cy[size_t(j)] * cz[size_t(k)];
+          double* A = box[0].data() + rowStart;  // reuses the box-sum rows after reading them
+          double* B = box[1].data() + rowStart;
+          double* C = box[2].data() + rowStart;
+          double* cc = box[3].data() + rowStart;
+          const double* Sfw = box[4].data() + rowStart;
+          for (int64_t i = 0; i < nx; ++i) {
+            const double count = cx[size_t(i)] * countJK;
+            const double sf = A[i], sw = B[i], sff = C[i], sww = cc[i], sfw = Sfw[i];
+            const double cross = sfw - sf * sw / count;
+            const double vf = sff - sf * sf / count, vw = sww - sw * sw / count;
+            const bool counts = valid[rowStart + i] && vf > std::max(count * flatF, kRoundingFloor * sff) &&
+                                vw > std::max(count * flatM, kRoundingFloor * sww);
+            const double invDenom = 1.0 / (counts ? vf * vw : 1.0);
+            const double a = counts ? 2.0 * cross * invDenom : 0.0;
+            const double b = counts ? 2.0 * cross * cross * invDenom / vw : 0.0;
+            cc[i] = counts ? cross * cross * invDenom : 0.0;
+            A[i] = a;
+            B[i] = b;
+            C[i] = (a * sf - b * sw) / count;
+          }
+          for (int64_t i = 0; i < nx; ++i) ccSum += cc[i];
+          if (withGradient) {
+            const size_t v = size_t(k * plane + rowStart);
+            std::copy(A, A + nx, coefficients[0].data() + v);
+            std::copy(B, B + nx, coefficients[1].data() + v);
+            std::copy(C, C + nx, coefficients[2].data() + v);
           }
         }
-        if (withGradient) {
-          sums[2][n] = A;
-          sums[3][n] = B;
-          sums[4][n] = C;
+        ccPerSlice[size_t(k)] = ccSum;
+      }
+    }
+
+#pragma omp barrier
+#pragma omp single
+    {
+      for (int64_t k = 0; k < nz; ++k) {
+        totals[0] += ccPerSlice[size_t(k)];
+        totals[1] += countPerSlice[size_t(k)];
+      }
+      comm.allreduceSum(totals, 2);
+      if (withGradient && totals[1] > 0) consumer.expectScale(-1.0 / totals[1]);
+    }  // implicit barrier: every thread sees the totals and all of A, B, C
+
+    // ---- Pass 2: box sums of A, B, C -> dvalue/dw = f box(A) - w box(B) - box(C) (times -1/N).
+    if (withGradient && totals[1] > 0) {
+      SliceRing ring(3, r, plane);
+      std::vector<double> G(static_cast<size_t>(nx));
+      int64_t loaded = k0 > r ? k0 - r : 0;
+      for (int64_t k = k0; k < k1; ++k) {
+        for (; loaded <= windowLast(k, r, nz); ++loaded)
+          for (int a = 0; a < 3; ++a) {
+            double* p = ring.plane(loaded, a);
+            const double* src = coefficients[a].data() + loaded * plane;
+            std::copy(src, src + plane, p);
+            boxSumSliceInPlace(p, nx, ny, r, scratch);
+          }
+        for (int a = 0; a < 3; ++a) windowSumAlongK(ring, a, k, r, nz, plane, box[a].data());
+        for (int64_t j = 0; j < ny; ++j) {
+          warp.template sampleRow<true>(j, k, row);
+          const size_t rowStart = size_t(j * nx);
+          for (int64_t n = 0; n < row.count; ++n) {
+            const size_t v = rowStart + size_t(row.i[size_t(n)]);
+            G[size_t(n)] = row.f[size_t(n)] * box[0][v] - row.w[size_t(n)] * box[1][v] - box[2][v];
+          }
+          consumer.addRow(j, k, row, G.data());
         }
       }
-    ccPerSlice[size_t(k)] = ccSum;
+    }
   }
-  double totals[2] = {0, 0};  // cc sum, N (slice order)
-  for (int64_t k = 0; k < nz; ++k) {
-    totals[0] += ccPerSlice[size_t(k)];
-    totals[1] += countPerSlice[size_t(k)];
-  }
-  comm.allreduceSum(totals, 2);
 
   LocalCorrelationTotals result;
   result.count = totals[1];
-  if (result.count == 0) return result;
-  const double N = totals[1];
-  result.value = -totals[0] / N;
-  if (!withGradient) return result;
-
-  for (int s = 2; s < 5; ++s) boxSumInPlace(sums[s], g.size, r);
-  consumer.expectScale(-1.0 / N);
-#pragma omp parallel
-  {
-    RowSamples row(nx);
-    std::vector<double> G(static_cast<size_t>(nx));
-#pragma omp for schedule(dynamic)
-    for (int64_t k = 0; k < nz; ++k) {
-      for (int64_t j = 0; j < ny; ++j) {
-        warp.template sampleRow<true>(j, k, row);
-        const size_t rowStart = size_t(k * plane + j * nx);
-        for (int64_t n = 0; n < row.count; ++n) {
-          const size_t v = rowStart + size_t(row.i[size_t(n)]);
-          G[size_t(n)] = row.f[size_t(n)] * sums[2][v] - row.w[size_t(n)] * sums[3][v] - sums[4][v];
-        }
-        consumer.addRow(j, k, row, G.data());
-      }
-    }
-  }
+  if (result.count > 0) result.value = -totals[0] / totals[1];
   return result;
 }
 
