@@ -43,6 +43,12 @@ int errorExit(ffdp::ExitCode code, const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef FFDP_REQUIRES_AVX2
+  // The CPU kernels were compiled for x86-64-v3; on an older CPU they would die with SIGILL.
+  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
+    return errorExit(ffdp::ExitCode::Resource,
+                     "this CPU lacks AVX2/FMA, which this build needs; rebuild with -DFFDP_CPU_ARCH= (empty)");
+#endif
   CLI::App app{"ffdp-register: 3-D image registration (rigid, affine) with ANTs-compatible files"};
   app.set_version_flag("--version", versionText());
   app.footer("Exit status: 0 success, 2 usage, 3 input, 4 output/resource, 5 internal. See man ffdp-register.");
