@@ -94,8 +94,10 @@ OutputNames resolveOutputs(const Spec& spec) {
 
 // moving(T(x)) on the fixed grid: T(x) = A(x + u(x)) with a deformable stage, else A(x).
 Image warpedMoving(Backend& backend, const Image& moving, const Grid& fixedGrid, const RegistrationResult& r) {
-  if (r.warp) return backend.resampleWarp(moving, r.transform, *r.warp, Interpolation::Linear, 0.0f);
-  return backend.resampleAffine(moving, fixedGrid, r.transform, Interpolation::Linear, 0.0f);
+  Image warped = r.warp ? backend.resampleWarp(moving, r.transform, *r.warp, Interpolation::Linear, 0.0f)
+                        : backend.resampleAffine(moving, fixedGrid, r.transform, Interpolation::Linear, 0.0f);
+  backend.toHost(warped);
+  return warped;
 }
 
 // fixed(T^-1(y)) on the moving grid: T^-1(y) = z + v(z) with z = A^-1(y), exactly the chain

@@ -108,8 +108,10 @@ WarpPlan planWarp(const TransformChain& chain, const Grid& reference, Backend& b
 Image resampleThroughChain(Backend& backend, const Image& input, const Grid& reference, const TransformChain& chain,
                            Interpolation interp, float outside) {
   const WarpPlan warp = planWarp(chain, reference, backend);
-  return warp.u ? backend.resampleWarp(input, warp.A, *warp.u, interp, outside)
-                : backend.resampleAffine(input, reference, warp.A, interp, outside);
+  Image out = warp.u ? backend.resampleWarp(input, warp.A, *warp.u, interp, outside)
+                     : backend.resampleAffine(input, reference, warp.A, interp, outside);
+  backend.toHost(out);
+  return out;
 }
 
 }  // namespace ffdp::cli

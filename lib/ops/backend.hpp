@@ -37,6 +37,12 @@ class Backend {
   virtual ~Backend() = default;
   virtual const char* name() const = 0;
 
+  // Volumes a backend returns may live only in its memory (core/volume.hpp); these make their host
+  // values current. A no-op on the CPU backend. Callers that read voxels on the host (file output,
+  // evaluation) call it first; inside a registration nothing does, so a GPU run never copies back.
+  virtual void toHost(Image& image) = 0;
+  virtual void toHost(Field& field) = 0;
+
   // Gaussian smoothing (sigma in input voxels per axis, 0 = none), then linear resampling onto
   // `target`, which covers the same physical region. Builds pyramid levels.
   virtual Image smoothAndResample(const Image& in, const Vec3& sigmaVoxels, const Grid& target) = 0;
@@ -81,14 +87,17 @@ class Backend {
   virtual Image resampleWarp(const Image& moving, const Affine& A, const Field& u, Interpolation interp,
                              float outside) = 0;
 
-  // ---- Element-wise field arithmetic of the deformable optimiser (per voxel and component).
-  // Adam's moments: m <- beta1 m + (1 - beta1) g, v <- beta2 v + (1 - beta2) g² (all on one grid).
-  virtual void adamMoments(Field& m, Field& v, const Field& g, double beta1, double beta2) = 0;
-  // The bias-corrected Adam direction d = (m / c1) / (sqrt(v / c2) + epsilon), c = 1 - beta^t, into
-  // `d` (reallocated only when its grid differs, so an optimiser can keep one buffer).
-  virtual void adamDirection(const Field& m, const Field& v, double c1, double c2, double epsilon, Field& d) = 0;
-  // u <- a u.
-  virtual void scaleField(Field& u, double a) = 0;
+  // ---- The deformable optimiser's Adam update (lib/reg/field_optimizer.cpp), fused into three passes
+  // so that an iteration reads the optimiser state as few times as possible. All fields on one grid.
+  // m <- beta1 m + (1 - beta1) s g,  v <- beta2 v + (1 - beta2) (s g)²  per component (s = gScale);
+  // returns the largest |v(x)| (a global reduction with maxNorm's rules).
+  virtual double adamMoments(Field& m, Field& v, const Field& g, double gScale, double beta1, double beta2) = 0;
+  // The largest |d(x)| of the bias-corrected direction d = (m / c1) / (sqrt(v / c2) + epsilon); d is not stored.
+  virtual double adamDirectionMaxNorm(const Field& m, const Field& v, double c1, double c2, double epsilon) = 0;
+  // out(x) = s d(x) + u(x + s d(x)) with d as above: composeFields(u, s d) without storing s d. `out` is
+  // reallocated only when its grid differs (an optimiser keeps one buffer) and must not be `u`.
+  virtual void composeAdamStep(const Field& u, const Field& m, const Field& v, double c1, double c2, double epsilon,
+                               double s, Field& out) = 0;
 };
 
 std::unique_ptr<Backend> makeCpuBackend(Comm& comm);

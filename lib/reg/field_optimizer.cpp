@@ -1,6 +1,7 @@
 #include "reg/field_optimizer.hpp"
 
 #include <cmath>
+#include <utility>
 
 namespace ffdp {
 
@@ -18,21 +19,24 @@ void FieldOptimizer::moveTo(const Grid& grid, Backend& backend) {
   v_ = backend.resampleField(v_, grid);
 }
 
-double FieldOptimizer::update(Field& u, Field& g, const FieldStepSettings& settings, Backend& backend) {
+double FieldOptimizer::update(Field& u, Field& g, double gradientScale, const FieldStepSettings& settings,
+                              Backend& backend) {
+  // Smoothing is linear, so the gradient's scale is applied inside the moments' update instead of
+  // in a pass of its own.
   if (anyPositive(settings.gradientSigma)) backend.smoothField(g, settings.gradientSigma);
-  backend.adamMoments(m_, v_, g, kBeta1, kBeta2);
+  const double largestV = backend.adamMoments(m_, v_, g, gradientScale, kBeta1, kBeta2);
   ++steps_;
   const double c1 = 1 - std::pow(kBeta1, steps_);
   const double c2 = 1 - std::pow(kBeta2, steps_);
   // max |v(x)| bounds every component of v, so its root is the scale of the largest gradient.
-  const double gradientScale = std::sqrt(backend.maxNorm(v_) / c2);
-  if (!(gradientScale > 0) || !std::isfinite(gradientScale)) return 0;
-  backend.adamDirection(m_, v_, c1, c2, kRelativeEpsilon * gradientScale, direction_);
-  const double largest = backend.maxNorm(direction_);
+  const double largestGradient = std::sqrt(largestV / c2);
+  if (!(largestGradient > 0) || !std::isfinite(largestGradient)) return 0;
+  const double epsilon = kRelativeEpsilon * largestGradient;
+  const double largest = backend.adamDirectionMaxNorm(m_, v_, c1, c2, epsilon);
   if (!(largest > 0) || !std::isfinite(largest)) return 0;
   // Descent: the map moves against the gradient, its farthest point by exactly stepMm.
-  backend.scaleField(direction_, -settings.stepMm / largest);
-  u = backend.composeFields(u, direction_);
+  backend.composeAdamStep(u, m_, v_, c1, c2, epsilon, -settings.stepMm / largest, next_);
+  std::swap(u, next_);
   if (anyPositive(settings.warpSigma)) backend.smoothField(u, settings.warpSigma);
   return settings.stepMm;
 }

@@ -33,8 +33,7 @@ LevelReport optimiseGreedyLevel(const DeformableLevelInputs& in, Field& u, Field
     // The metric is a mean over the valid voxels, so its per-voxel gradient shrinks as 1/N from level to
     // level; times N it is the gradient of the sum, on the same scale at every level, which keeps the
     // Adam moments carried up the pyramid comparable with the new level's gradients.
-    backend.scaleField(gradient, double(eval.validVoxels));
-    const double moved = optimizer.update(u, gradient, settings, backend);
+    const double moved = optimizer.update(u, gradient, double(eval.validVoxels), settings, backend);
     progress.iteration(evaluations, eval.value, moved / voxelMm);
     if (moved == 0) {  // a zero gradient everywhere: nothing left to do at this level
       report.converged = true;

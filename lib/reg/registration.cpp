@@ -120,6 +120,9 @@ RegistrationResult runRegistration(const Spec& spec, const RegistrationInputs& i
     result.stages.push_back(std::move(stageReport));
   }
   result.transform = current;
+  // The caller writes and evaluates the fields on the host.
+  if (result.warp) backend.toHost(*result.warp);
+  if (result.inverseWarp) backend.toHost(*result.inverseWarp);
   result.seconds = secondsSince(start);
   return result;
 }

@@ -51,10 +51,9 @@ LevelReport optimiseSynLevel(const DeformableLevelInputs& in, Field& movingHalf,
       break;
     }
     // Gradients of the sum, not the mean (see greedy_level.cpp).
-    backend.scaleField(movingGradient, double(eval.validVoxels));
-    backend.scaleField(fixedGradient, double(fixedEval.validVoxels));
-    const double movedM = movingOptimizer.update(movingHalf, movingGradient, settings, backend);
-    const double movedF = fixedOptimizer.update(fixedHalf, fixedGradient, settings, backend);
+    const double movedM =
+        movingOptimizer.update(movingHalf, movingGradient, double(eval.validVoxels), settings, backend);
+    const double movedF = fixedOptimizer.update(fixedHalf, fixedGradient, double(fixedEval.validVoxels), settings, backend);
     progress.iteration(evaluations, eval.value, (movedM + movedF) / voxelMm);
     if (movedM == 0 && movedF == 0) {
       report.converged = true;

@@ -80,7 +80,7 @@ def measure(args, tmp, fixed_id, moving_id, preset, before):
     fixed_labels = os.path.join(DATA, f"{fixed_id}_glm.nii.gz")
     moving_labels = os.path.join(DATA, f"{moving_id}_glm.nii.gz")
     out = os.path.join(tmp, "labels.nii.gz")
-    prefix = os.path.join(tmp, f"{fixed_id}_{moving_id}_{os.path.splitext(preset)[0]}_")
+    prefix = os.path.join(tmp, f"{fixed_id}_{moving_id}_{os.path.splitext(os.path.basename(preset))[0]}_")
     cmd = [args.binary, "-q", "--spec", os.path.join(ROOT, "params", preset), "--fixed", fixed,
            "--moving", moving, "-o", prefix, "--overwrite"]
     if args.threads:

@@ -4,7 +4,7 @@
 #include "core/error.hpp"
 #include "ops/backend.hpp"
 #include "ops/cpu/cpu_ops.hpp"
-#include "ops/cpu/field_adam.hpp"
+#include "ops/cpu/field_adam_step.hpp"
 #include "ops/cpu/field_ops.hpp"
 
 namespace ffdp {
@@ -23,6 +23,8 @@ class CpuBackend final : public Backend {
  public:
   explicit CpuBackend(Comm& comm) : comm_(comm) {}
   const char* name() const override { return "cpu"; }
+  void toHost(Image&) override {}  // CPU volumes live on the host
+  void toHost(Field&) override {}
 
   Image smoothAndResample(const Image& in, const Vec3& sigmaVoxels, const Grid& target) override {
     const bool smooth = sigmaVoxels[0] > 0 || sigmaVoxels[1] > 0 || sigmaVoxels[2] > 0;
@@ -69,16 +71,16 @@ class CpuBackend final : public Backend {
                      float outside) override {
     return cpu::resampleWarp(moving, A, u, interp, outside);
   }
-  void adamMoments(Field& m, Field& v, const Field& g, double beta1, double beta2) override {
-    if (!m.grid.sameAs(g.grid) || !v.grid.sameAs(g.grid))
-      fail(ExitCode::Internal, "adamMoments: the moments and the gradient are on different grids");
-    cpu::adamMoments(m, v, g, beta1, beta2);
+  double adamMoments(Field& m, Field& v, const Field& g, double gScale, double beta1, double beta2) override {
+    return cpu::adamMomentsMax(m, v, g, gScale, beta1, beta2, comm_);
   }
-  void adamDirection(const Field& m, const Field& v, double c1, double c2, double epsilon, Field& d) override {
-    if (!m.grid.sameAs(v.grid)) fail(ExitCode::Internal, "adamDirection: the moments are on different grids");
-    cpu::adamDirection(m, v, c1, c2, epsilon, d);
+  double adamDirectionMaxNorm(const Field& m, const Field& v, double c1, double c2, double epsilon) override {
+    return cpu::adamDirectionMaxNorm(m, v, c1, c2, epsilon, comm_);
   }
-  void scaleField(Field& u, double a) override { cpu::scaleField(u, a); }
+  void composeAdamStep(const Field& u, const Field& m, const Field& v, double c1, double c2, double epsilon, double s,
+                       Field& out) override {
+    cpu::composeAdamStep(u, m, v, c1, c2, epsilon, s, out);
+  }
 
  private:
   Comm& comm_;
