@@ -1,0 +1,136 @@
+// Box sums over (2r+1)^3 windows truncated at the volume border, computed per block on a tile of
+// 16 x 16 centres (one per thread) marching through a chunk of z-slices:
+//   for each input plane z: the (16+2r)^2 patch of the plane is put into shared memory (by the
+//   caller), summed along i (windowRowSums), then along j (windowColumnSums) into a ring of the
+//   last 2r+1 plane sums; when plane min(nz-1, zc+r) is in, centre slice zc is summed along k
+//   (windowDepthSum).
+// Every sum is a direct sum of the in-image inputs in index order, first i, then j, then k (the
+// CPU's order, lib/ops/cpu/box_sum.hpp): a voxel's result depends only on its neighbourhood, never
+// on where a tile or a slab starts, and equals the CPU's bit for bit given the same inputs.
+#pragma once
+#include <cstdint>
+
+#include "host_device.hpp"
+#include "launch.cuh"
+
+namespace ffdp::cuda {
+
+constexpr int kTileX = 16, kTileY = 16;  // centres per block in i and j: kTileX * kTileY == kThreads
+constexpr int kChunkZ = 32;              // centre slices per block
+static_assert(kTileX * kTileY == kThreads, "one thread per tile column");
+
+struct BoxTiling {
+  int64_t nx = 0, ny = 0, nz = 0;
+  int r = 0;
+  int ring = 1;         // 2r + 1 plane sums kept
+  int px = 0, py = 0;   // patch size: tile + halo
+  int tilesX = 0, tilesY = 0, chunks = 0;
+
+  int64_t blocks() const { return int64_t(tilesX) * tilesY * chunks; }
+};
+
+inline BoxTiling makeBoxTiling(int64_t nx, int64_t ny, int64_t nz, int r) {
+  BoxTiling t;
+  t.nx = nx;
+  t.ny = ny;
+  t.nz = nz;
+  t.r = r;
+  t.ring = 2 * r + 1;
+  t.px = kTileX + 2 * r;
+  t.py = kTileY + 2 * r;
+  t.tilesX = int((nx + kTileX - 1) / kTileX);
+  t.tilesY = int((ny + kTileY - 1) / kTileY);
+  t.chunks = int((nz + kChunkZ - 1) / kChunkZ);
+  return t;
+}
+
+// Number of window positions inside [0, n) around index c (the CPU's windowCounts).
+FFDP_HD inline double windowCount(int64_t c, int64_t n, int r) {
+  const int64_t lo = c - r < 0 ? 0 : c - r, hi = c + r > n - 1 ? n - 1 : c + r;
+  return double(hi - lo + 1);
+}
+
+#ifdef __CUDACC__
+// Where this block's tile lies.
+struct TileOrigin {
+  int64_t x0, y0, zc0, zc1;  // first i and j of the tile; first and last centre slice
+};
+__device__ inline TileOrigin tileOrigin(const BoxTiling& t) {
+  const int64_t b = blockIdx.x;
+  const int64_t tx = b % t.tilesX, rest = b / t.tilesX;
+  const int64_t ty = rest % t.tilesY, tz = rest / t.tilesY;
+  TileOrigin o;
+  o.x0 = tx * kTileX;
+  o.y0 = ty * kTileY;
+  o.zc0 = tz * kChunkZ;
+  o.zc1 = o.zc0 + kChunkZ - 1 < t.nz - 1 ? o.zc0 + kChunkZ - 1 : t.nz - 1;
+  return o;
+}
+
+// Along i: rows[(q * py + row) * kTileX + cx] = sum over the window of centre x0 + cx of the Q
+// values that values(patchIndex, v) gives for patch row `row`.
+template <int Q, class Values>
+__device__ inline void windowRowSums(const BoxTiling& t, const TileOrigin& o, const Values& values, double* rows) {
+  for (int e = threadIdx.x; e < t.py * kTileX; e += blockDim.x) {
+    const int row = e / kTileX, cx = e % kTileX;
+    const int64_t i = o.x0 + cx;
+    double acc[Q];
+    for (int q = 0; q < Q; ++q) acc[q] = 0;
+    if (i < t.nx) {
+      const int64_t lo = i - t.r < 0 ? 0 : i - t.r, hi = i + t.r > t.nx - 1 ? t.nx - 1 : i + t.r;
+      const int first = row * t.px + int(lo - (o.x0 - t.r));
+      values(first, acc);
+      for (int m = 1; m <= int(hi - lo); ++m) {
+        double v[Q];
+        values(first + m, v);
+        for (int q = 0; q < Q; ++q) acc[q] += v[q];
+      }
+    }
+    for (int q = 0; q < Q; ++q) rows[(q * t.py + row) * kTileX + cx] = acc[q];
+  }
+}
+
+// Along j, for this thread's centre column: out[q] = sum over the window of the row sums.
+template <int Q>
+__device__ inline void windowColumnSums(const BoxTiling& t, const TileOrigin& o, const double* rows, double out[Q]) {
+  const int cx = threadIdx.x % kTileX, cy = threadIdx.x / kTileX;
+  const int64_t i = o.x0 + cx, j = o.y0 + cy;
+  for (int q = 0; q < Q; ++q) out[q] = 0;
+  if (i >= t.nx || j >= t.ny) return;
+  const int64_t lo = j - t.r < 0 ? 0 : j - t.r, hi = j + t.r > t.ny - 1 ? t.ny - 1 : j + t.r;
+  const int first = int(lo - (o.y0 - t.r));
+  for (int q = 0; q < Q; ++q) out[q] = rows[(q * t.py + first) * kTileX + cx];
+  for (int m = 1; m <= int(hi - lo); ++m)
+    for (int q = 0; q < Q; ++q) out[q] += rows[(q * t.py + first + m) * kTileX + cx];
+}
+
+// The ring of plane sums: slot s holds Q values per thread at ring[(s * Q + q) * kThreads + thread].
+template <int Q>
+__device__ inline void storePlaneSums(const BoxTiling& t, int64_t z, const double v[Q], double* ring) {
+  const int slot = int(z % t.ring);
+  for (int q = 0; q < Q; ++q) ring[(slot * Q + q) * kThreads + threadIdx.x] = v[q];
+}
+
+// Along k for centre slice zc (all its in-image planes must be in the ring).
+template <int Q>
+__device__ inline void windowDepthSum(const BoxTiling& t, int64_t zc, const double* ring, double out[Q]) {
+  const int64_t lo = zc - t.r < 0 ? 0 : zc - t.r, hi = zc + t.r > t.nz - 1 ? t.nz - 1 : zc + t.r;
+  int slot = int(lo % t.ring);  // then stepped, not recomputed: 64-bit remainders are slow on the GPU
+  for (int q = 0; q < Q; ++q) out[q] = ring[(slot * Q + q) * kThreads + threadIdx.x];
+  for (int64_t m = lo + 1; m <= hi; ++m) {
+    slot = slot + 1 == t.ring ? 0 : slot + 1;
+    for (int q = 0; q < Q; ++q) out[q] += ring[(slot * Q + q) * kThreads + threadIdx.x];
+  }
+}
+
+// The centre slices whose windows end at plane z: [first, last] (empty when first > last).
+__device__ inline void centresDueAt(const BoxTiling& t, const TileOrigin& o, int64_t z, int64_t& first,
+                                    int64_t& last) {
+  first = z - t.r;
+  last = z == t.nz - 1 ? o.zc1 : z - t.r;  // the last plane completes every remaining window
+  if (first < o.zc0) first = o.zc0;
+  if (last > o.zc1) last = o.zc1;
+}
+#endif
+
+}  // namespace ffdp::cuda

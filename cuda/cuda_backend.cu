@@ -1,0 +1,178 @@
+// The CUDA Backend: checks arguments, keeps every volume on the device (device_volume.cuh) and
+// dispatches to one function per operation (cuda/<operation>.hpp). Global quantities that the
+// kernels reduce on this GPU are reduced across ranks through the Comm here, as on the CPU.
+#include <cuda_runtime.h>
+
+#include <string>
+
+#include "centre_of_mass.hpp"
+#include "core/error.hpp"
+#include "cuda_backend.hpp"
+#include "device_volume.cuh"
+#include "field_adam.hpp"
+#include "field_compose.hpp"
+#include "field_invert.hpp"
+#include "field_jacobian.hpp"
+#include "field_max_norm.hpp"
+#include "field_resample.hpp"
+#include "field_smooth.hpp"
+#include "image_pyramid.hpp"
+#include "metric_dispatch.hpp"
+#include "warp_resample.hpp"
+
+namespace ffdp {
+namespace {
+
+using namespace cuda;
+
+void requireSameGrid(const Grid& a, const Grid& b, const char* what) {
+  if (!a.sameAs(b)) fail(ExitCode::Internal, std::string(what) + ": the volumes are not on one grid");
+}
+
+class CudaBackend final : public Backend {
+ public:
+  CudaBackend(Comm& comm, int device) : comm_(comm) {
+    int count = 0;
+    check(cudaGetDeviceCount(&count), "counting the GPUs");
+    if (device < 0 || device >= count)
+      fail(ExitCode::Resource, "GPU " + std::to_string(device) + " requested, but this machine has " +
+                                   std::to_string(count));
+    check(cudaSetDevice(device), "selecting GPU " + std::to_string(device));
+  }
+  const char* name() const override { return "cuda"; }
+
+  void toHost(Image& image) override { downloadToHost(image, "an image"); }
+  void toHost(Field& field) override { downloadToHost(field, "a displacement field"); }
+  Field zeroField(const Grid& grid) override {
+    Field f;
+    float* p = reinterpret_cast<float*>(deviceOut(f, grid, "a displacement field"));
+    check(cudaMemsetAsync(p, 0, size_t(grid.voxels()) * sizeof(Vec3f), cudaStreamPerThread), "zeroing a field");
+    return f;
+  }
+
+  Image smoothAndResample(const Image& in, const Vec3& sigmaVoxels, const Grid& target) override {
+    Image out;
+    float* o = deviceOut(out, target, "a pyramid level");
+    cuda::smoothAndResample(deviceIn(in, "pyramid input"), in.grid, sigmaVoxels, target, o);
+    return out;
+  }
+  Mask resampleMask(const Mask& in, const Grid& target) override {
+    Mask out;
+    uint8_t* o = deviceOut(out, target, "a mask level");
+    cuda::resampleMask(deviceIn(in, "mask"), in.grid, target, o);
+    return out;
+  }
+  Image resampleAffine(const Image& moving, const Grid& grid, const Affine& A, Interpolation interp,
+                       float outside) override {
+    Image out;
+    float* o = deviceOut(out, grid, "a resampled image");
+    cuda::resampleAffine(deviceIn(moving, "moving image"), moving.grid, grid, A, interp, outside, o);
+    return out;
+  }
+  AffineMetricEval affineMetric(const Image& fixed, const Image& moving, const Mask* fixedMask, const Mask* movingMask,
+                                const Affine& A, const MetricSettings& metric, bool withGradient) override {
+    return cuda::affineMetric(inputs(fixed, moving, fixedMask, movingMask, A, metric), withGradient, comm_);
+  }
+  Vec3 centreOfMass(const Image& image) override {
+    if (comm_.size() > 1) fail(ExitCode::Internal, "centreOfMass: the CUDA backend runs on one rank so far");
+    return cuda::centreOfMass(deviceIn(image, "image"), image.grid);
+  }
+
+  void smoothField(Field& u, const Vec3& sigmaVoxels) override {
+    cuda::smoothField(floats(deviceInOut(u, "field to smooth")), u.grid, sigmaVoxels);
+  }
+  Field composeFields(const Field& u, const Field& g) override {
+    requireSameGrid(u.grid, g.grid, "composeFields");
+    Field r;
+    float* o = floats(deviceOut(r, g.grid, "a composed field"));
+    cuda::composeFields(floats(deviceIn(u, "field")), floats(deviceIn(g, "field")), o, g.grid);
+    return r;
+  }
+  Field invertField(const Field& u, int iterations, double tolerance) override {
+    if (comm_.size() > 1) fail(ExitCode::Internal, "invertField: the CUDA backend runs on one rank so far");
+    Field v;
+    float* o = floats(deviceOut(v, u.grid, "an inverse field"));
+    cuda::invertField(floats(deviceIn(u, "field to invert")), o, u.grid, iterations, tolerance);
+    return v;
+  }
+  Image jacobianDeterminant(const Field& u) override {
+    Image det;
+    float* o = deviceOut(det, u.grid, "a Jacobian determinant");
+    cuda::jacobianDeterminant(floats(deviceIn(u, "field")), u.grid, o);
+    return det;
+  }
+  Field resampleField(const Field& u, const Grid& target) override {
+    Field r;
+    float* o = floats(deviceOut(r, target, "a resampled field"));
+    cuda::resampleField(floats(deviceIn(u, "field")), u.grid, target, o);
+    return r;
+  }
+  FieldMetricEval fieldMetric(const Image& fixed, const Image& moving, const Mask* fixedMask, const Mask* movingMask,
+                              const Affine& A, const Field& u, const MetricSettings& metric,
+                              Field* gradient) override {
+    if (!u.grid.sameAs(fixed.grid)) fail(ExitCode::Internal, "field metric: the field is not on the fixed grid");
+    const MetricDeviceInputs in = inputs(fixed, moving, fixedMask, movingMask, A, metric);
+    float* g = gradient ? floats(deviceOut(*gradient, fixed.grid, "a metric gradient")) : nullptr;
+    return cuda::fieldMetric(in, floats(deviceIn(u, "field")), g, comm_);
+  }
+  double maxNorm(const Field& u) override { return reducedMax(cuda::maxNorm(floats(deviceIn(u, "field")), u.voxels())); }
+  Image resampleWarp(const Image& moving, const Affine& A, const Field& u, Interpolation interp,
+                     float outside) override {
+    Image out;
+    float* o = deviceOut(out, u.grid, "a warped image");
+    cuda::resampleWarp(deviceIn(moving, "moving image"), moving.grid, A, floats(deviceIn(u, "field")), u.grid, interp,
+                       outside, o);
+    return out;
+  }
+  double adamMoments(Field& m, Field& v, const Field& g, double gScale, double beta1, double beta2) override {
+    requireSameGrid(m.grid, g.grid, "adamMoments");
+    requireSameGrid(v.grid, g.grid, "adamMoments");
+    return reducedMax(cuda::adamMoments(floats(deviceInOut(m, "Adam moment m")), floats(deviceInOut(v, "Adam moment v")),
+                                        floats(deviceIn(g, "gradient")), g.voxels(), gScale, beta1, beta2));
+  }
+  double adamDirectionMaxNorm(const Field& m, const Field& v, double c1, double c2, double epsilon) override {
+    requireSameGrid(m.grid, v.grid, "adamDirectionMaxNorm");
+    return reducedMax(cuda::adamDirectionMaxNorm(floats(deviceIn(m, "Adam moment m")), floats(deviceIn(v, "Adam moment v")),
+                                                 m.voxels(), c1, c2, epsilon));
+  }
+  void composeAdamStep(const Field& u, const Field& m, const Field& v, double c1, double c2, double epsilon, double s,
+                       Field& out) override {
+    requireSameGrid(u.grid, m.grid, "composeAdamStep");
+    requireSameGrid(u.grid, v.grid, "composeAdamStep");
+    if (&out == &u) fail(ExitCode::Internal, "composeAdamStep: the output must not be the input field");
+    float* o = floats(deviceOut(out, u.grid, "an updated field"));
+    cuda::composeAdamStep(floats(deviceIn(u, "field")), floats(deviceIn(m, "Adam moment m")),
+                          floats(deviceIn(v, "Adam moment v")), c1, c2, epsilon, s, o, u.grid);
+  }
+
+ private:
+  static const float* floats(const Vec3f* p) { return reinterpret_cast<const float*>(p); }
+  static float* floats(Vec3f* p) { return reinterpret_cast<float*>(p); }
+
+  double reducedMax(double local) {
+    comm_.allreduceMax(&local, 1);
+    return local;
+  }
+
+  MetricDeviceInputs inputs(const Image& fixed, const Image& moving, const Mask* fixedMask, const Mask* movingMask,
+                            const Affine& A, const MetricSettings& metric) {
+    MetricDeviceInputs in;
+    in.fixed = deviceIn(fixed, "fixed image");
+    in.fixedGrid = fixed.grid;
+    in.moving = deviceIn(moving, "moving image");
+    in.movingGrid = moving.grid;
+    in.fixedMask = fixedMask ? deviceIn(*fixedMask, "fixed mask") : nullptr;
+    in.movingMask = movingMask ? deviceIn(*movingMask, "moving mask") : nullptr;
+    in.A = A;
+    in.settings = metric;
+    return in;
+  }
+
+  Comm& comm_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> makeCudaBackend(Comm& comm, int device) { return std::make_unique<CudaBackend>(comm, device); }
+
+}  // namespace ffdp

@@ -1,0 +1,77 @@
+#include <cmath>
+#include <utility>
+
+#include "cuda_check.cuh"
+#include "deterministic_reduce.cuh"
+#include "field_invert.hpp"
+#include "field_sampling.cuh"
+#include "launch.cuh"
+
+namespace ffdp::cuda {
+namespace {
+
+__global__ void negateKernel(const float* __restrict__ u, float* __restrict__ v, int64_t floats) {
+  for (int64_t f = firstItem(); f < floats; f += itemStride()) v[f] = -u[f];
+}
+
+// next(y) = -u(y + v(y)); each block writes the largest squared change |next - v|^2 it saw
+// (a NaN change is skipped, as std::max skips it on the CPU).
+__global__ void sweepKernel(FieldView u, const float* __restrict__ v, float* __restrict__ next, Matrix3 toIndex,
+                            double* partials) {
+  __shared__ double scratch[kThreads];
+  const int64_t voxels = u.nx * u.ny * u.nz;
+  double largest = 0;
+  for (int64_t n = firstItem(); n < voxels; n += itemStride()) {
+    const VoxelIndex y = voxelOf(n, u.nx, u.ny);
+    const double vy[3] = {v[3 * n], v[3 * n + 1], v[3 * n + 2]};
+    double q[3], uy[3];
+    displacedIndex(toIndex.m, y.i, y.j, y.k, vy, q);
+    sampleFieldClamped(u, q, uy);
+    float updated[3];
+    for (int c = 0; c < 3; ++c) {
+      updated[c] = float(-uy[c]);
+      next[3 * n + c] = updated[c];
+    }
+    const double change = exact::squaredNorm(exact::sub(updated[0], vy[0]), exact::sub(updated[1], vy[1]),
+                                              exact::sub(updated[2], vy[2]));
+    largest = largest < change ? change : largest;
+  }
+  const double m = blockMax(largest, scratch);
+  if (threadIdx.x == 0) partials[blockIdx.x] = m;
+}
+
+}  // namespace
+
+int invertField(const float* u, float* v, const Grid& grid, int iterations, double tolerance) {
+  const int64_t voxels = grid.voxels();
+  if (voxels == 0) fail(ExitCode::Internal, "invertField: the field is empty");
+  const Mat3 inv = grid.indexToPhysicalMatrix().inverse();
+  Matrix3 toIndex;
+  for (int a = 0; a < 3; ++a)
+    for (int b = 0; b < 3; ++b) toIndex.m[a][b] = inv.m[a][b];
+  const FieldView uv{u, grid.size[0], grid.size[1], grid.size[2]};
+  const int64_t floats = 3 * voxels;
+
+  negateKernel<<<blocksFor(floats), kThreads, 0, cudaStreamPerThread>>>(u, v, floats);
+  checkLaunch("invertField start", floats);
+  DeviceArray<float> other(floats, "invertField iterate (" + std::to_string(voxels) + " voxels)");
+  const int blocks = blocksFor(voxels);
+  DeviceArray<double> partials(blocks, "invertField partials");
+  float* current = v;
+  float* next = other.data();
+  int sweeps = 0;
+  for (int it = 0; it < iterations; ++it) {
+    sweepKernel<<<blocks, kThreads, 0, cudaStreamPerThread>>>(uv, current, next, toIndex, partials.data());
+    checkLaunch("invertField sweep", voxels);
+    std::swap(current, next);
+    ++sweeps;
+    const double largest = std::sqrt(finishMax(partials, blocks, "invertField change"));
+    if (largest < tolerance) break;
+  }
+  if (current != v)
+    check(cudaMemcpyAsync(v, current, size_t(floats) * sizeof(float), cudaMemcpyDeviceToDevice, cudaStreamPerThread),
+          "copying the inverse field (" + std::to_string(voxels) + " voxels)");
+  return sweeps;
+}
+
+}  // namespace ffdp::cuda

@@ -1,0 +1,13 @@
+// The inverse v of x + u on u's grid on the GPU (lib/ops/cpu/field_invert.cpp): the fixed-point
+// iteration v <- -u(y + v) from v = -u, Jacobi sweeps (each reads only the previous iterate, as on
+// the CPU), stopping after `iterations` sweeps or once the largest change of a sweep is below
+// `tolerance` mm (a deterministic max reduction, one host read per sweep). u and v: 3 interleaved
+// floats per voxel of `grid`, device memory, not aliased. Returns the number of sweeps made.
+#pragma once
+#include "core/grid.hpp"
+
+namespace ffdp::cuda {
+
+int invertField(const float* u, float* v, const Grid& grid, int iterations, double tolerance);
+
+}  // namespace ffdp::cuda

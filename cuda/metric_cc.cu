@@ -1,0 +1,360 @@
+// LNCC kernels (metric_cc.hpp). The coefficient pass writes A, B, C in double: the gradient
+// G = f box(A) - w box(B) - box(C) cancels heavily, and float coefficients would cost digits.
+#include <string>
+
+#include "box_sum_tile.cuh"
+#include "core/error.hpp"
+#include "deterministic_reduce.cuh"
+#include "intensity_range.hpp"
+#include "metric_cc.hpp"
+#include "metric_chain_rule.hpp"
+
+namespace ffdp::cuda {
+namespace {
+
+// The CPU's constants (metric_cc.cpp): a window counts when its local variance exceeds kFlatWindow
+// times the squared global range (and kRoundingFloor times its sum of squares).
+constexpr double kFlatWindow = 1e-5;
+constexpr double kRoundingFloor = 1e-10;
+
+struct Coefficients {
+  double* A = nullptr;  // one double per fixed voxel each; null when no gradient is wanted
+  double* B = nullptr;
+  double* C = nullptr;
+};
+
+struct SharedLayout {  // offsets in doubles into the dynamic shared memory
+  int patch, rows, ring, flagsBytes;
+  size_t bytes;
+};
+SharedLayout coefficientLayout(const BoxTiling& t) {
+  SharedLayout s;
+  s.patch = 0;                                   // F, W on the patch
+  s.rows = 2 * t.px * t.py;                      // 5 row sums
+  s.ring = s.rows + 5 * t.py * kTileX;           // 5 plane sums per ring slot
+  const int doubles = s.ring + 5 * t.ring * kThreads;
+  s.flagsBytes = t.ring * kThreads;              // valid flag of each centre, per ring slot
+  s.bytes = size_t(doubles) * sizeof(double) + size_t(s.flagsBytes);
+  return s;
+}
+SharedLayout gradientLayout(const BoxTiling& t) {
+  SharedLayout s;
+  s.patch = 0;                          // A, B, C on the patch
+  s.rows = 3 * t.px * t.py;
+  s.ring = s.rows + 3 * t.py * kTileX;
+  s.flagsBytes = 0;
+  s.bytes = size_t(s.ring + 3 * t.ring * kThreads) * sizeof(double);
+  return s;
+}
+
+// Pass 1: per centre, the five box sums, cc (summed for the value), the coefficients (written when
+// wanted) and the valid count. partials: 2 per block (cc sum, valid count).
+template <bool WithCoefficients>
+__global__ void __launch_bounds__(kThreads) coefficientPass(WarpSampler sampler, BoxTiling t, SharedLayout layout,
+                                                            double flatF, double flatM, Coefficients coef,
+                                                            double* partials) {
+  extern __shared__ double shared[];
+  double* patchF = shared + layout.patch;
+  double* patchW = patchF + t.px * t.py;
+  double* rows = shared + layout.rows;
+  double* ring = shared + layout.ring;
+  uint8_t* validRing = reinterpret_cast<uint8_t*>(shared + layout.ring + 5 * t.ring * kThreads);
+  __shared__ double scratch[kThreads];
+
+  const TileOrigin o = tileOrigin(t);
+  const int cx = threadIdx.x % kTileX, cy = threadIdx.x / kTileX;
+  const int64_t i = o.x0 + cx, j = o.y0 + cy;
+  const bool mine = i < t.nx && j < t.ny;
+  const double countXY = mine ? windowCount(i, t.nx, t.r) * windowCount(j, t.ny, t.r) : 0.0;
+  double ccSum = 0, validCount = 0;
+
+  const int64_t zFirst = o.zc0 - t.r < 0 ? 0 : o.zc0 - t.r;
+  const int64_t zLast = o.zc1 + t.r > t.nz - 1 ? t.nz - 1 : o.zc1 + t.r;
+  for (int64_t z = zFirst; z <= zLast; ++z) {
+    const int slot = int(z % t.ring);
+    // The patch of plane z: F = v f, W = v w (0 where invalid or outside the image).
+    for (int p = threadIdx.x; p < t.px * t.py; p += blockDim.x) {
+      const int ppx = p % t.px, ppy = p / t.px;
+      const int64_t pi = o.x0 - t.r + ppx, pj = o.y0 - t.r + ppy;
+      double F = 0, W = 0;
+      bool valid = false;
+      if (pi >= 0 && pi < t.nx && pj >= 0 && pj < t.ny) {
+        WarpSample s;
+        valid = sampler.sample<false>(pi, pj, z, s);
+        if (valid) {
+          F = s.f;
+          W = s.w;
+        }
+      }
+      patchF[p] = F;
+      patchW[p] = W;
+      const int tx = ppx - t.r, ty = ppy - t.r;
+      if (tx >= 0 && tx < kTileX && ty >= 0 && ty < kTileY) validRing[slot * kThreads + ty * kTileX + tx] = valid;
+    }
+    __syncthreads();
+    windowRowSums<5>(
+        t, o,
+        [&](int p, double v[5]) {
+          const double F = patchF[p], W = patchW[p];
+          v[0] = F;
+          v[1] = W;
+          v[2] = F * F;
+          v[3] = W * W;
+          v[4] = F * W;
+        },
+        rows);
+    __syncthreads();
+    double plane[5];
+    windowColumnSums<5>(t, o, rows, plane);
+    storePlaneSums<5>(t, z, plane, ring);
+
+    int64_t zcFirst, zcLast;
+    centresDueAt(t, o, z, zcFirst, zcLast);
+    for (int64_t zc = zcFirst; zc <= zcLast && mine; ++zc) {
+      double s[5];
+      windowDepthSum<5>(t, zc, ring, s);
+      double A = 0, B = 0, C = 0;
+      if (validRing[int(zc % t.ring) * kThreads + threadIdx.x]) {
+        validCount += 1;
+        const double count = countXY * windowCount(zc, t.nz, t.r);
+        const double sf = s[0], sw = s[1], sff = s[2], sww = s[3], sfw = s[4];
+        const double cross = sfw - sf * sw / count;
+        const double vf = sff - sf * sf / count, vw = sww - sw * sw / count;
+        if (vf > fmax(count * flatF, kRoundingFloor * sff) && vw > fmax(count * flatM, kRoundingFloor * sww)) {
+          const double denom = vf * vw;
+          ccSum += cross * cross / denom;
+          A = 2.0 * cross / denom;
+          B = 2.0 * cross * cross / (denom * vw);
+          C = (A * sf - B * sw) / count;
+        }
+      }
+      if (WithCoefficients) {
+        const int64_t n = i + t.nx * (j + t.ny * zc);
+        coef.A[n] = A;
+        coef.B[n] = B;
+        coef.C[n] = C;
+      }
+    }
+    __syncthreads();  // the patch, row sums and flag slots are rewritten by the next plane
+  }
+  const double blockCc = blockSum(ccSum, scratch);
+  const double blockCount = blockSum(validCount, scratch);
+  if (threadIdx.x == 0) {
+    partials[2 * int64_t(blockIdx.x)] = blockCc;
+    partials[2 * int64_t(blockIdx.x) + 1] = blockCount;
+  }
+}
+
+// Pass 2: box sums of A, B, C; at each valid centre y, G = f box(A) - w box(B) - box(C) with f, w
+// and dw/dq sampled again, handed to the consumer (field writer or affine sums).
+struct FieldConsumer {
+  FieldGradientWriter writer;
+  __device__ void valid(int64_t n, int64_t, int64_t, int64_t, double g, const double dq[3]) { writer.write(n, g, dq); }
+  __device__ void invalid(int64_t n) { writer.writeZero(n); }
+  __device__ void finish(double*, double*) {}
+};
+struct AffineConsumer {
+  AffineIndexSums sums;
+  __device__ void valid(int64_t, int64_t i, int64_t j, int64_t k, double g, const double dq[3]) {
+    sums.add(i, j, k, g, dq);
+  }
+  __device__ void invalid(int64_t) {}
+  __device__ void finish(double* partials, double* scratch) {
+    for (int q = 0; q < kAffineIndexSums; ++q) {
+      const double total = blockSum(sums.s[q], scratch);
+      if (threadIdx.x == 0) partials[int64_t(blockIdx.x) * kAffineIndexSums + q] = total;
+    }
+  }
+};
+
+template <class Consumer>
+__global__ void __launch_bounds__(kThreads) gradientPass(WarpSampler sampler, BoxTiling t, SharedLayout layout,
+                                                         Coefficients coef, Consumer consumer, double* partials) {
+  extern __shared__ double shared[];
+  double* patchA = shared + layout.patch;
+  double* patchB = patchA + t.px * t.py;
+  double* patchC = patchB + t.px * t.py;
+  double* rows = shared + layout.rows;
+  double* ring = shared + layout.ring;
+  __shared__ double scratch[kThreads];
+
+  const TileOrigin o = tileOrigin(t);
+  const int cx = threadIdx.x % kTileX, cy = threadIdx.x / kTileX;
+  const int64_t i = o.x0 + cx, j = o.y0 + cy;
+  const bool mine = i < t.nx && j < t.ny;
+
+  const int64_t zFirst = o.zc0 - t.r < 0 ? 0 : o.zc0 - t.r;
+  const int64_t zLast = o.zc1 + t.r > t.nz - 1 ? t.nz - 1 : o.zc1 + t.r;
+  for (int64_t z = zFirst; z <= zLast; ++z) {
+    for (int p = threadIdx.x; p < t.px * t.py; p += blockDim.x) {
+      const int ppx = p % t.px, ppy = p / t.px;
+      const int64_t pi = o.x0 - t.r + ppx, pj = o.y0 - t.r + ppy;
+      double a = 0, b = 0, c = 0;
+      if (pi >= 0 && pi < t.nx && pj >= 0 && pj < t.ny) {
+        const int64_t n = pi + t.nx * (pj + t.ny * z);
+        a = coef.A[n];
+        b = coef.B[n];
+        c = coef.C[n];
+      }
+      patchA[p] = a;
+      patchB[p] = b;
+      patchC[p] = c;
+    }
+    __syncthreads();
+    windowRowSums<3>(
+        t, o,
+        [&](int p, double v[3]) {
+          v[0] = patchA[p];
+          v[1] = patchB[p];
+          v[2] = patchC[p];
+        },
+        rows);
+    __syncthreads();
+    double plane[3];
+    windowColumnSums<3>(t, o, rows, plane);
+    storePlaneSums<3>(t, z, plane, ring);
+
+    int64_t zcFirst, zcLast;
+    centresDueAt(t, o, z, zcFirst, zcLast);
+    for (int64_t zc = zcFirst; zc <= zcLast && mine; ++zc) {
+      double box[3];
+      windowDepthSum<3>(t, zc, ring, box);
+      const int64_t n = i + t.nx * (j + t.ny * zc);
+      WarpSample s;
+      if (sampler.sample<true>(i, j, zc, s))
+        consumer.valid(n, i, j, zc, s.f * box[0] - s.w * box[1] - box[2], s.dq);
+      else
+        consumer.invalid(n);
+    }
+    __syncthreads();
+  }
+  consumer.finish(partials, scratch);
+}
+
+// Opts a kernel in to `bytes` of dynamic shared memory, or explains which radius is too large.
+template <class Kernel>
+void allowSharedMemory(Kernel kernel, size_t bytes, int radius, const char* name) {
+  int device = 0, optin = 0;
+  check(cudaGetDevice(&device), "querying the current device");
+  check(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, device),
+        "querying the shared memory per block");
+  const size_t total = bytes + kThreads * sizeof(double);  // + the static reduction scratch
+  if (total > size_t(optin))
+    fail(ExitCode::Usage, "metric CC radius " + std::to_string(radius) + " needs " + std::to_string(total) +
+                              " bytes of shared memory per block on the GPU, more than its " + std::to_string(optin) +
+                              "; use a smaller radius");
+  check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(bytes)),
+        std::string("allowing ") + std::to_string(bytes) + " bytes of shared memory for " + name);
+}
+
+struct CcTotals {
+  double value = 0, count = 0;
+};
+
+// Pass 1 (+ the intensity ranges). coef: null pointers for the value only.
+CcTotals coefficients(const MetricDeviceInputs& in, const WarpSampler& sampler, const BoxTiling& t,
+                      const Coefficients& coef, Comm& comm) {
+  const DeviceIntensityRange fr = intensityRange(in.fixed, in.fixedGrid.voxels(), comm);
+  const DeviceIntensityRange mr = intensityRange(in.moving, in.movingGrid.voxels(), comm);
+  const double flatF = kFlatWindow * (fr.max - fr.min) * (fr.max - fr.min);
+  const double flatM = kFlatWindow * (mr.max - mr.min) * (mr.max - mr.min);
+  const SharedLayout layout = coefficientLayout(t);
+  const int64_t blocks = t.blocks();
+  DeviceArray<double> partials(2 * blocks, "CC partial sums");
+  if (coef.A) {
+    allowSharedMemory(coefficientPass<true>, layout.bytes, t.r, "coefficientPass");
+    coefficientPass<true><<<unsigned(blocks), kThreads, layout.bytes, cudaStreamPerThread>>>(
+        sampler, t, layout, flatF, flatM, coef, partials.data());
+  } else {
+    allowSharedMemory(coefficientPass<false>, layout.bytes, t.r, "coefficientPass");
+    coefficientPass<false><<<unsigned(blocks), kThreads, layout.bytes, cudaStreamPerThread>>>(
+        sampler, t, layout, flatF, flatM, coef, partials.data());
+  }
+  checkLaunch("coefficientPass (CC)", in.fixedGrid.voxels());
+  std::vector<double> totals = finishSums(partials, int(blocks), 2, "CC");
+  comm.allreduceSum(totals.data(), totals.size());
+  CcTotals r;
+  r.count = totals[1];
+  if (r.count > 0) r.value = -totals[0] / r.count;
+  return r;
+}
+
+struct CoefficientArrays {
+  DeviceArray<double> A, B, C;
+  explicit CoefficientArrays(int64_t voxels)
+      : A(voxels, "CC coefficient A (one double per fixed voxel)"),
+        B(voxels, "CC coefficient B (one double per fixed voxel)"),
+        C(voxels, "CC coefficient C (one double per fixed voxel)") {}
+  Coefficients view() { return {A.data(), B.data(), C.data()}; }
+};
+
+}  // namespace
+
+size_t localCorrelationSharedBytes(int radius) {
+  const BoxTiling t = makeBoxTiling(1, 1, 1, radius);
+  const size_t a = coefficientLayout(t).bytes, b = gradientLayout(t).bytes;
+  return (a > b ? a : b) + kThreads * sizeof(double);
+}
+
+FieldMetricEval localCorrelationFieldMetric(const MetricDeviceInputs& in, const float* u, float* gradient,
+                                            Comm& comm) {
+  const Grid& g = in.fixedGrid;
+  const BoxTiling t = makeBoxTiling(g.size[0], g.size[1], g.size[2], in.settings.radius);
+  const WarpSampler sampler = makeWarpSampler(in, u);
+  FieldMetricEval r;
+  if (!gradient) {
+    const CcTotals c = coefficients(in, sampler, t, Coefficients{}, comm);
+    r.value = c.value;
+    r.validVoxels = int64_t(c.count);
+    return r;
+  }
+  CoefficientArrays coef(g.voxels());
+  const CcTotals c = coefficients(in, sampler, t, coef.view(), comm);
+  r.value = c.value;
+  r.validVoxels = int64_t(c.count);
+  if (c.count == 0) {
+    check(cudaMemsetAsync(gradient, 0, size_t(g.voxels()) * 3 * sizeof(float), cudaStreamPerThread),
+          "clearing the CC gradient (" + std::to_string(g.voxels()) + " voxels)");
+    return r;
+  }
+  const SharedLayout layout = gradientLayout(t);
+  FieldConsumer consumer{makeFieldGradientWriter(gradient, in.movingGrid, in.A, -1.0 / c.count)};
+  allowSharedMemory(gradientPass<FieldConsumer>, layout.bytes, t.r, "gradientPass");
+  gradientPass<FieldConsumer><<<unsigned(t.blocks()), kThreads, layout.bytes, cudaStreamPerThread>>>(
+      sampler, t, layout, coef.view(), consumer, nullptr);
+  checkLaunch("gradientPass (CC field)", g.voxels());
+  return r;
+}
+
+AffineMetricEval localCorrelationAffineMetric(const MetricDeviceInputs& in, bool withGradient, Comm& comm) {
+  const Grid& g = in.fixedGrid;
+  const BoxTiling t = makeBoxTiling(g.size[0], g.size[1], g.size[2], in.settings.radius);
+  const WarpSampler sampler = makeWarpSampler(in, nullptr);
+  AffineMetricEval r;
+  if (!withGradient) {
+    const CcTotals c = coefficients(in, sampler, t, Coefficients{}, comm);
+    r.value = c.value;
+    r.validVoxels = int64_t(c.count);
+    return r;
+  }
+  CoefficientArrays coef(g.voxels());
+  const CcTotals c = coefficients(in, sampler, t, coef.view(), comm);
+  r.value = c.value;
+  r.validVoxels = int64_t(c.count);
+  if (c.count == 0) return r;
+  const SharedLayout layout = gradientLayout(t);
+  const int64_t blocks = t.blocks();
+  DeviceArray<double> partials(blocks * kAffineIndexSums, "CC affine gradient partial sums");
+  allowSharedMemory(gradientPass<AffineConsumer>, layout.bytes, t.r, "gradientPass");
+  gradientPass<AffineConsumer><<<unsigned(blocks), kThreads, layout.bytes, cudaStreamPerThread>>>(
+      sampler, t, layout, coef.view(), AffineConsumer{}, partials.data());
+  checkLaunch("gradientPass (CC affine)", g.voxels());
+  const std::vector<double> sums = finishSums(partials, int(blocks), kAffineIndexSums, "CC affine gradient");
+  std::vector<double> total(sums);
+  comm.allreduceSum(total.data(), total.size());
+  const auto grad = affineGradientFromSums(total.data(), g, in.movingGrid, in.A, -1.0 / c.count);
+  for (int p = 0; p < 12; ++p) r.gradient[size_t(p)] = grad[size_t(p)];
+  return r;
+}
+
+}  // namespace ffdp::cuda

@@ -1,0 +1,34 @@
+// What every CUDA metric reads: the two images (and optional masks) in device memory with their
+// grids, the affine A and the metric settings. The device twin of cpu::MetricInputs; the field
+// metrics take the displacement u (3 floats per fixed voxel, device memory) separately.
+#pragma once
+#include <cstdint>
+
+#include "core/affine.hpp"
+#include "core/grid.hpp"
+#include "ops/metric_settings.hpp"
+#include "warp_sampler.cuh"
+
+namespace ffdp::cuda {
+
+struct MetricDeviceInputs {
+  const float* fixed = nullptr;  // fixedGrid.voxels() floats
+  Grid fixedGrid;
+  const float* moving = nullptr;  // movingGrid.voxels() floats
+  Grid movingGrid;
+  const uint8_t* fixedMask = nullptr;   // null, or one byte per fixed voxel (nonzero = inside)
+  const uint8_t* movingMask = nullptr;  // null, or one byte per moving voxel
+  Affine A;
+  MetricSettings settings;
+};
+
+// The sampler of T(x) = A(x + u(x)) (u = null: T = A).
+inline WarpSampler makeWarpSampler(const MetricDeviceInputs& in, const float* u) {
+  return makeWarpSampler(in.fixed, in.fixedGrid, in.moving, in.movingGrid, in.fixedMask, in.movingMask, in.A, u,
+                         in.settings.samplingFraction);
+}
+
+// Throws ffdp::Error when an input is unusable (empty image, missing pointer, bad settings).
+void checkMetricInputs(const MetricDeviceInputs& in, const char* what);
+
+}  // namespace ffdp::cuda

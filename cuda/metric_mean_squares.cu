@@ -1,0 +1,113 @@
+// Mean-squares kernels (metric_mean_squares.hpp).
+#include <string>
+#include <vector>
+
+#include "deterministic_reduce.cuh"
+#include "metric_chain_rule.hpp"
+#include "metric_mean_squares.hpp"
+
+namespace ffdp::cuda {
+namespace {
+
+enum class Output { ValueOnly, Field, Affine };
+
+// partials per block: sum of squares, valid count, then (Affine) the 12 index sums.
+constexpr int kValueSums = 2;
+
+template <Output Out>
+__global__ void __launch_bounds__(kThreads) meanSquaresPass(WarpSampler sampler, VoxelIndexer index, int64_t voxels,
+                                                            FieldGradientWriter writer, double* partials) {
+  __shared__ double scratch[kThreads];
+  constexpr bool withGradient = Out != Output::ValueOnly;
+  constexpr int width = Out == Output::Affine ? kValueSums + kAffineIndexSums : kValueSums;
+  double sse = 0, count = 0;
+  AffineIndexSums sums;
+  for (int64_t n = firstItem(); n < voxels; n += itemStride()) {
+    int64_t i, j, k;
+    index.split(n, i, j, k);
+    WarpSample s;
+    if (!sampler.sample<withGradient>(i, j, k, s)) {
+      if (Out == Output::Field) writer.writeZero(n);
+      continue;
+    }
+    const double diff = s.f - s.w;
+    sse += diff * diff;
+    count += 1;
+    if (Out == Output::Field) writer.write(n, -2.0 * diff, s.dq);
+    if (Out == Output::Affine) sums.add(i, j, k, -2.0 * diff, s.dq);
+  }
+  double* row = partials + int64_t(blockIdx.x) * width;
+  const double blockSse = blockSum(sse, scratch);
+  const double blockCount = blockSum(count, scratch);
+  if (threadIdx.x == 0) {
+    row[0] = blockSse;
+    row[1] = blockCount;
+  }
+  if (Out == Output::Affine)
+    for (int q = 0; q < kAffineIndexSums; ++q) {
+      const double total = blockSum(sums.s[q], scratch);
+      if (threadIdx.x == 0) row[kValueSums + q] = total;
+    }
+}
+
+// gradient <- float(double(gradient) * factor), the CPU's FieldChainRule::finish.
+__global__ void scaleGradient(float* gradient, int64_t floats, double factor) {
+  for (int64_t n = firstItem(); n < floats; n += itemStride()) gradient[n] = float(double(gradient[n]) * factor);
+}
+
+template <Output Out>
+std::vector<double> runPass(const MetricDeviceInputs& in, const float* u, const FieldGradientWriter& writer) {
+  const int64_t voxels = in.fixedGrid.voxels();
+  const int blocks = blocksFor(voxels);
+  const int width = Out == Output::Affine ? kValueSums + kAffineIndexSums : kValueSums;
+  DeviceArray<double> partials(int64_t(blocks) * width, "mean squares partial sums");
+  meanSquaresPass<Out><<<blocks, kThreads, 0, cudaStreamPerThread>>>(
+      makeWarpSampler(in, u), makeVoxelIndexer(in.fixedGrid.size[0], in.fixedGrid.size[1]), voxels, writer,
+      partials.data());
+  checkLaunch("meanSquaresPass", voxels);
+  return finishSums(partials, blocks, width, "mean squares");
+}
+
+}  // namespace
+
+FieldMetricEval meanSquaresFieldMetric(const MetricDeviceInputs& in, const float* u, float* gradient, Comm& comm) {
+  std::vector<double> totals;
+  if (gradient)
+    totals = runPass<Output::Field>(in, u, makeFieldGradientWriter(gradient, in.movingGrid, in.A, 1.0));
+  else
+    totals = runPass<Output::ValueOnly>(in, u, FieldGradientWriter{});
+  comm.allreduceSum(totals.data(), totals.size());
+  FieldMetricEval r;
+  const double N = totals[1];
+  r.validVoxels = int64_t(N);
+  if (N > 0) r.value = totals[0] / N;
+  if (gradient) {
+    const int64_t floats = 3 * in.fixedGrid.voxels();
+    if (N == 0) {
+      check(cudaMemsetAsync(gradient, 0, size_t(floats) * sizeof(float), cudaStreamPerThread),
+            "clearing the mean-squares gradient (" + std::to_string(floats / 3) + " voxels)");
+    } else {
+      scaleGradient<<<blocksFor(floats), kThreads, 0, cudaStreamPerThread>>>(gradient, floats, 1.0 / N);
+      checkLaunch("scaleGradient (mean squares)", floats);
+    }
+  }
+  return r;
+}
+
+AffineMetricEval meanSquaresAffineMetric(const MetricDeviceInputs& in, bool withGradient, Comm& comm) {
+  std::vector<double> totals = withGradient ? runPass<Output::Affine>(in, nullptr, FieldGradientWriter{})
+                                            : runPass<Output::ValueOnly>(in, nullptr, FieldGradientWriter{});
+  comm.allreduceSum(totals.data(), totals.size());
+  AffineMetricEval r;
+  const double N = totals[1];
+  r.validVoxels = int64_t(N);
+  if (N == 0) return r;
+  r.value = totals[0] / N;
+  if (withGradient) {
+    const auto grad = affineGradientFromSums(totals.data() + kValueSums, in.fixedGrid, in.movingGrid, in.A, 1.0 / N);
+    for (int p = 0; p < 12; ++p) r.gradient[size_t(p)] = grad[size_t(p)];
+  }
+  return r;
+}
+
+}  // namespace ffdp::cuda

@@ -1,0 +1,243 @@
+// MI kernels (metric_mi.hpp).
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "deterministic_reduce.cuh"
+#include "intensity_range.hpp"
+#include "metric_chain_rule.hpp"
+#include "metric_mi.hpp"
+#include "parzen_bspline.cuh"
+
+namespace ffdp::cuda {
+namespace {
+
+// Bins per block histogram held in shared memory (8 bytes each); larger histograms go straight to
+// the global one (still integer atomics, so still exact).
+constexpr int kSharedHistogramBins = 48 * 1024 / 8;
+
+struct HistogramSetup {
+  ParzenBins fixedBins, movingBins;
+  double unit = 0;  // 2^bits: one vote
+};
+
+// Pass 1. histogram: B*B fixed-point cells (fixed bin major) followed by the valid count.
+template <bool SharedHistogram>
+__global__ void __launch_bounds__(kThreads) jointHistogramPass(WarpSampler sampler, VoxelIndexer index, int64_t voxels,
+                                                               HistogramSetup h, unsigned long long* histogram) {
+  extern __shared__ unsigned long long blockHistogram[];
+  const int B = h.fixedBins.bins, cells = B * B;
+  unsigned long long* target = SharedHistogram ? blockHistogram : histogram;
+  if (SharedHistogram) {
+    for (int c = threadIdx.x; c < cells; c += blockDim.x) blockHistogram[c] = 0;
+    __syncthreads();
+  }
+  unsigned long long count = 0;
+  for (int64_t n = firstItem(); n < voxels; n += itemStride()) {
+    int64_t i, j, k;
+    index.split(n, i, j, k);
+    WarpSample s;
+    if (!sampler.sample<false>(i, j, k, s)) continue;
+    ++count;
+    double wf[4], wm[4];
+    const int af = parzenValues(h.fixedBins.coordinate(s.f), B, wf);
+    const int bm = parzenValues(h.movingBins.coordinate(s.w), B, wm);
+    for (int a = 0; a < 4; ++a)
+      for (int b = 0; b < 4; ++b) {
+        const unsigned long long vote = __double2ull_rn(wf[a] * wm[b] * h.unit);
+        if (vote) atomicAdd(&target[(af + a) * B + bm + b], vote);
+      }
+  }
+  // The valid count: one integer atomic per warp.
+  for (int offset = 16; offset > 0; offset >>= 1) count += __shfl_down_sync(0xffffffffu, count, offset);
+  if ((threadIdx.x & 31) == 0 && count) atomicAdd(&histogram[cells], count);
+  if (SharedHistogram) {
+    __syncthreads();
+    for (int c = threadIdx.x; c < cells; c += blockDim.x)
+      if (blockHistogram[c]) atomicAdd(&histogram[c], blockHistogram[c]);
+  }
+}
+
+struct GradientSetup {
+  ParzenBins fixedBins, movingBins;
+  const double* logRatio = nullptr;  // B*B: log(p / pm), 0 where p = 0
+};
+
+// g = sum_{a,b} beta_f(a) beta_m'(b) log(p(a,b) / pm(b)) at x (the scale -dxi/dw / N is the consumer's).
+__device__ inline double miGradientFactor(const GradientSetup& h, const double* L, double f, double w) {
+  const int B = h.fixedBins.bins;
+  double wf[4], dw[4];
+  const int af = parzenValues(h.fixedBins.coordinate(f), B, wf);
+  const int bm = parzenDerivatives(h.movingBins.coordinate(w), B, dw);
+  double sum = 0;
+  for (int a = 0; a < 4; ++a) {
+    const double* cell = L + (af + a) * B + bm;
+    sum += wf[a] * (dw[0] * cell[0] + dw[1] * cell[1] + dw[2] * cell[2] + dw[3] * cell[3]);
+  }
+  return sum;
+}
+
+template <bool SharedTable, bool Field>
+__global__ void __launch_bounds__(kThreads) miGradientPass(WarpSampler sampler, VoxelIndexer index, int64_t voxels,
+                                                           GradientSetup h, FieldGradientWriter writer,
+                                                           double* partials) {
+  extern __shared__ double table[];
+  __shared__ double scratch[kThreads];
+  const int cells = h.fixedBins.bins * h.fixedBins.bins;
+  const double* L = h.logRatio;
+  if (SharedTable) {
+    for (int c = threadIdx.x; c < cells; c += blockDim.x) table[c] = h.logRatio[c];
+    __syncthreads();
+    L = table;
+  }
+  AffineIndexSums sums;
+  for (int64_t n = firstItem(); n < voxels; n += itemStride()) {
+    int64_t i, j, k;
+    index.split(n, i, j, k);
+    WarpSample s;
+    if (!sampler.sample<true>(i, j, k, s)) {
+      if (Field) writer.writeZero(n);
+      continue;
+    }
+    const double g = miGradientFactor(h, L, s.f, s.w);
+    if (Field)
+      writer.write(n, g, s.dq);
+    else
+      sums.add(i, j, k, g, s.dq);
+  }
+  if (!Field)
+    for (int q = 0; q < kAffineIndexSums; ++q) {
+      const double total = blockSum(sums.s[q], scratch);
+      if (threadIdx.x == 0) partials[int64_t(blockIdx.x) * kAffineIndexSums + q] = total;
+    }
+}
+
+struct MiState {
+  double value = 0, count = 0;
+  ParzenBins fixedBins, movingBins;
+  std::vector<double> logRatio;
+};
+
+// Pass 1 and the host-side statistics (the CPU's loops, in its order, on the same histogram).
+MiState histogramAndValue(const MetricDeviceInputs& in, const WarpSampler& sampler, Comm& comm) {
+  const int B = in.settings.bins;
+  const DeviceIntensityRange fr = intensityRange(in.fixed, in.fixedGrid.voxels(), comm);
+  const DeviceIntensityRange mr = intensityRange(in.moving, in.movingGrid.voxels(), comm);
+  MiState st;
+  st.fixedBins = makeParzenBins(fr.min, fr.max, B);
+  st.movingBins = makeParzenBins(mr.min, mr.max, B);
+
+  const int64_t voxels = in.fixedGrid.voxels();
+  const int bits = histogramFractionBits(voxels);
+  HistogramSetup h{st.fixedBins, st.movingBins, std::ldexp(1.0, bits)};
+  const size_t BB = size_t(B) * size_t(B);
+  DeviceArray<unsigned long long> histogram(int64_t(BB) + 1, "MI joint histogram");
+  check(cudaMemsetAsync(histogram.data(), 0, histogram.bytes(), cudaStreamPerThread),
+        "clearing the MI joint histogram (" + std::to_string(BB) + " bins)");
+  const VoxelIndexer index = makeVoxelIndexer(in.fixedGrid.size[0], in.fixedGrid.size[1]);
+  const int blocks = blocksFor(voxels);
+  if (BB <= size_t(kSharedHistogramBins))
+    jointHistogramPass<true><<<blocks, kThreads, BB * sizeof(unsigned long long), cudaStreamPerThread>>>(
+        sampler, index, voxels, h, histogram.data());
+  else
+    jointHistogramPass<false><<<blocks, kThreads, 0, cudaStreamPerThread>>>(sampler, index, voxels, h,
+                                                                           histogram.data());
+  checkLaunch("jointHistogramPass (MI)", voxels);
+  const std::vector<unsigned long long> counts = histogram.toHost("MI joint histogram");
+
+  std::vector<double> H(BB + 1);
+  for (size_t c = 0; c < BB; ++c) H[c] = double(counts[c]) / h.unit;
+  H[BB] = double(counts[BB]);
+  comm.allreduceSum(H.data(), H.size());
+  const double N = H[BB];
+  st.count = N;
+  if (N == 0) return st;
+
+  std::vector<double> p(BB), pf(size_t(B), 0.0), pm(size_t(B), 0.0);
+  st.logRatio.assign(BB, 0.0);
+  for (size_t c = 0; c < BB; ++c) p[c] = H[c] / N;
+  for (int a = 0; a < B; ++a)
+    for (int b = 0; b < B; ++b) {
+      pf[size_t(a)] += p[size_t(a) * B + b];
+      pm[size_t(b)] += p[size_t(a) * B + b];
+    }
+  double mi = 0;
+  for (int a = 0; a < B; ++a)
+    for (int b = 0; b < B; ++b) {
+      const double pab = p[size_t(a) * B + b];
+      if (pab <= 0) continue;
+      mi += pab * std::log(pab / (pf[size_t(a)] * pm[size_t(b)]));
+      st.logRatio[size_t(a) * B + b] = std::log(pab / pm[size_t(b)]);
+    }
+  st.value = -mi;
+  return st;
+}
+
+// Pass 2 launch; writer.out == null for the affine sums (returned), else the field gradient.
+template <bool Field>
+std::vector<double> gradientPass(const MetricDeviceInputs& in, const WarpSampler& sampler, const MiState& st,
+                                 const FieldGradientWriter& writer) {
+  const int B = in.settings.bins;
+  const size_t BB = size_t(B) * size_t(B);
+  const DeviceArray<double> table = DeviceArray<double>::fromHost(st.logRatio, "MI log-ratio table");
+  const GradientSetup h{st.fixedBins, st.movingBins, table.data()};
+  const int64_t voxels = in.fixedGrid.voxels();
+  const VoxelIndexer index = makeVoxelIndexer(in.fixedGrid.size[0], in.fixedGrid.size[1]);
+  const int blocks = blocksFor(voxels);
+  DeviceArray<double> partials(Field ? 0 : int64_t(blocks) * kAffineIndexSums, "MI affine gradient partial sums");
+  if (BB * sizeof(double) <= 48 * 1024)
+    miGradientPass<true, Field><<<blocks, kThreads, BB * sizeof(double), cudaStreamPerThread>>>(
+        sampler, index, voxels, h, writer, partials.data());
+  else
+    miGradientPass<false, Field><<<blocks, kThreads, 0, cudaStreamPerThread>>>(sampler, index, voxels, h, writer,
+                                                                              partials.data());
+  checkLaunch("miGradientPass (MI)", voxels);
+  if (Field) return {};
+  return finishSums(partials, blocks, kAffineIndexSums, "MI affine gradient");
+}
+
+}  // namespace
+
+int histogramFractionBits(int64_t voxels) {
+  int wholeBits = 0;  // bits needed for `voxels` whole votes
+  while (wholeBits < 63 && (int64_t(1) << wholeBits) <= voxels) ++wholeBits;
+  const int bits = 63 - wholeBits;
+  return bits > 40 ? 40 : bits;
+}
+
+FieldMetricEval mutualInformationFieldMetric(const MetricDeviceInputs& in, const float* u, float* gradient,
+                                             Comm& comm) {
+  const WarpSampler sampler = makeWarpSampler(in, u);
+  const MiState st = histogramAndValue(in, sampler, comm);
+  FieldMetricEval r;
+  r.value = st.value;
+  r.validVoxels = int64_t(st.count);
+  if (!gradient) return r;
+  const int64_t voxels = in.fixedGrid.voxels();
+  if (st.count == 0) {
+    check(cudaMemsetAsync(gradient, 0, size_t(voxels) * 3 * sizeof(float), cudaStreamPerThread),
+          "clearing the MI gradient (" + std::to_string(voxels) + " voxels)");
+    return r;
+  }
+  const double scale = -st.movingBins.scale / st.count;
+  gradientPass<true>(in, sampler, st, makeFieldGradientWriter(gradient, in.movingGrid, in.A, scale));
+  return r;
+}
+
+AffineMetricEval mutualInformationAffineMetric(const MetricDeviceInputs& in, bool withGradient, Comm& comm) {
+  const WarpSampler sampler = makeWarpSampler(in, nullptr);
+  const MiState st = histogramAndValue(in, sampler, comm);
+  AffineMetricEval r;
+  r.value = st.value;
+  r.validVoxels = int64_t(st.count);
+  if (!withGradient || st.count == 0) return r;
+  std::vector<double> sums = gradientPass<false>(in, sampler, st, FieldGradientWriter{});
+  comm.allreduceSum(sums.data(), sums.size());
+  const double scale = -st.movingBins.scale / st.count;
+  const auto grad = affineGradientFromSums(sums.data(), in.fixedGrid, in.movingGrid, in.A, scale);
+  for (int p = 0; p < 12; ++p) r.gradient[size_t(p)] = grad[size_t(p)];
+  return r;
+}
+
+}  // namespace ffdp::cuda

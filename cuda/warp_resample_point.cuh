@@ -1,0 +1,57 @@
+// The value of a moving image at one continuous index as the output resamplers compute it
+// (lib/ops/cpu/resample_point.hpp, ITK's rule so antsApplyTransforms reproduces our files):
+// inside when the index lies in [-0.5, n - 0.5) per axis; in the half-voxel band beyond the outer
+// voxel centres the index is clamped to [0, n - 1]; Linear, NearestNeighbor, or Label (the label
+// with the largest summed trilinear weight, ties to the smaller label). Linear interpolation is
+// rounded like the CPU (field_exact_math.cuh).
+#pragma once
+#include "field_exact_math.cuh"
+#include "host_device.hpp"
+#include "trilinear.cuh"
+
+namespace ffdp::cuda {
+
+enum class PointRule : int { Linear = 0, Nearest = 1, Label = 2 };
+
+// TrilinearSampler::value with the CPU's rounding.
+FFDP_HD inline double sampleLinearExact(const ImageView& im, const double q[3]) {
+  const Corners c = corners(im, q);
+  const double x00 = exact::lerp(c.v[0], c.v[1], c.ux), x10 = exact::lerp(c.v[2], c.v[3], c.ux);
+  const double x01 = exact::lerp(c.v[4], c.v[5], c.ux), x11 = exact::lerp(c.v[6], c.v[7], c.ux);
+  const double y0 = exact::lerp(x00, x10, c.uy), y1 = exact::lerp(x01, x11, c.uy);
+  return exact::lerp(y0, y1, c.uz);
+}
+
+FFDP_HD inline float majorityLabel(const ImageView& im, const double q[3]) {
+  int64_t linear[8];
+  double weight[8];
+  stencil(im, q, linear, weight);
+  float labels[8];
+  double sums[8];
+  int count = 0;
+  for (int c = 0; c < 8; ++c) {
+    const float label = im.data[linear[c]];
+    int n = 0;
+    while (n < count && labels[n] != label) ++n;
+    if (n == count) {
+      labels[count] = label;
+      sums[count++] = 0.0;
+    }
+    sums[n] = exact::add(sums[n], weight[c]);
+  }
+  int best = 0;
+  for (int n = 1; n < count; ++n)
+    if (sums[n] > sums[best] || (sums[n] == sums[best] && labels[n] < labels[best])) best = n;
+  return labels[best];
+}
+
+FFDP_HD inline float resamplePoint(const ImageView& im, const double q[3], PointRule rule, float outside) {
+  if (!insideNearest(im, q)) return outside;
+  if (rule == PointRule::Nearest) return im.data[nearestLinear(im, q)];
+  const double hi[3] = {double(im.nx - 1), double(im.ny - 1), double(im.nz - 1)};
+  double clamped[3];
+  for (int a = 0; a < 3; ++a) clamped[a] = q[a] < 0.0 ? 0.0 : (hi[a] < q[a] ? hi[a] : q[a]);
+  return rule == PointRule::Linear ? static_cast<float>(sampleLinearExact(im, clamped)) : majorityLabel(im, clamped);
+}
+
+}  // namespace ffdp::cuda

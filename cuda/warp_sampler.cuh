@@ -1,0 +1,126 @@
+// The fixed -> moving sampling that every metric kernel shares (the device twin of
+// lib/ops/cpu/affine_warp.hpp). For fixed voxel x = (i, j, k):
+//   q = IndexAffine(x) + K u(x),  K = Pm^-1 M  (u may be null: the affine metrics, q = IndexAffine(x))
+//   valid(x) = fixedMask(x) (if any) && sampled(x) (the CPU's subset hash) && inside(q)
+//              && movingMask(nearest voxel to q) (if any)
+//   w = moving(q) (trilinear, cuda/trilinear.cuh) and, when asked, dw/dq.
+// q is formed in the CPU's order of operations, so valid sets agree voxel for voxel.
+// Plain FFDP_HD code (no CUDA syntax): the host tests compare it with cpu::FieldWarp.
+#pragma once
+#include <cmath>
+#include <cstdint>
+
+#include "core/affine.hpp"
+#include "core/grid.hpp"
+#include "host_device.hpp"
+#include "trilinear.cuh"
+
+namespace ffdp::cuda {
+
+// splitmix64 finaliser: must equal cpu::mixBits64 (lib/ops/cpu/sampling_subset.hpp) bit for bit.
+FFDP_HD inline uint64_t subsetHash(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// (i, j, k) of linear index n without 64-bit integer division (slow on the GPU): a double
+// reciprocal gives the quotient to within one, and one correction step makes it exact for any
+// n < 2^50.
+struct VoxelIndexer {
+  int64_t nx = 1, plane = 1;
+  double invNx = 1, invPlane = 1;
+  FFDP_HD void split(int64_t n, int64_t& i, int64_t& j, int64_t& k) const {
+    k = int64_t(double(n) * invPlane);
+    if (k * plane > n) --k;
+    if ((k + 1) * plane <= n) ++k;
+    const int64_t rest = n - k * plane;
+    j = int64_t(double(rest) * invNx);
+    if (j * nx > rest) --j;
+    if ((j + 1) * nx <= rest) ++j;
+    i = rest - j * nx;
+  }
+};
+inline VoxelIndexer makeVoxelIndexer(int64_t nx, int64_t ny) {
+  VoxelIndexer v;
+  v.nx = nx;
+  v.plane = nx * ny;
+  v.invNx = 1.0 / double(nx);
+  v.invPlane = 1.0 / double(v.plane);
+  return v;
+}
+
+struct WarpSample {
+  double f = 0, w = 0;
+  double dq[3] = {0, 0, 0};  // dw/dq (only when asked for)
+};
+
+struct WarpSampler {
+  const float* fixed = nullptr;
+  const uint8_t* fixedMask = nullptr;   // on the fixed grid, may be null
+  const uint8_t* movingMask = nullptr;  // on the moving grid, may be null
+  const float* u = nullptr;             // 3 floats per fixed voxel, may be null
+  int64_t nx = 0, ny = 0, nz = 0;       // fixed grid
+  ImageView moving;
+  IndexAffineView map;
+  double K[3][3] = {};
+  bool sampleAll = true;
+  uint64_t threshold = 0;
+
+  FFDP_HD int64_t linear(int64_t i, int64_t j, int64_t k) const { return i + nx * (j + ny * k); }
+
+  // True when voxel (i, j, k) is valid; then s holds f, w (and dw/dq when WithGradient).
+  template <bool WithGradient>
+  FFDP_HD bool sample(int64_t i, int64_t j, int64_t k, WarpSample& s) const {
+    const int64_t n = linear(i, j, k);
+    if (fixedMask && !fixedMask[n]) return false;
+    if (!sampleAll && !(subsetHash(uint64_t(n)) < threshold)) return false;
+    double q[3];
+    map.at(i, j, k, q);
+    if (u) {
+      const double d0 = double(u[3 * n]), d1 = double(u[3 * n + 1]), d2 = double(u[3 * n + 2]);
+      for (int a = 0; a < 3; ++a) q[a] += K[a][0] * d0 + K[a][1] * d1 + K[a][2] * d2;
+    }
+    if (!insideLinear(moving, q)) return false;
+    if (movingMask && !movingMask[nearestLinear(moving, q)]) return false;
+    s.f = double(fixed[n]);
+    if (WithGradient)
+      s.w = sampleLinearWithGradient(moving, q, s.dq);
+    else
+      s.w = sampleLinear(moving, q);
+    return true;
+  }
+};
+
+// K = Pm^-1 M: how a displacement (LPS mm, before A) moves the continuous moving index.
+inline Mat3 displacementToMovingIndexMatrix(const Grid& moving, const Affine& A) {
+  return moving.indexToPhysicalMatrix().inverse() * A.M;
+}
+
+// The sampler for fixed -> moving under A (and u when not null); all pointers are device memory
+// (or host memory for host tests). samplingFraction as in MetricSettings.
+inline WarpSampler makeWarpSampler(const float* fixed, const Grid& fixedGrid, const float* moving,
+                                   const Grid& movingGrid, const uint8_t* fixedMask, const uint8_t* movingMask,
+                                   const Affine& A, const float* u, double samplingFraction) {
+  WarpSampler s;
+  s.fixed = fixed;
+  s.fixedMask = fixedMask;
+  s.movingMask = movingMask;
+  s.u = u;
+  s.nx = fixedGrid.size[0];
+  s.ny = fixedGrid.size[1];
+  s.nz = fixedGrid.size[2];
+  s.moving = ImageView{moving, movingGrid.size[0], movingGrid.size[1], movingGrid.size[2]};
+  s.map = makeIndexAffine(fixedGrid, movingGrid, A);
+  const Mat3 K = displacementToMovingIndexMatrix(movingGrid, A);
+  for (int a = 0; a < 3; ++a)
+    for (int b = 0; b < 3; ++b) s.K[a][b] = K.m[a][b];
+  // The CPU's SamplingSubset rule: every voxel when the fraction is >= 1, else hash < fraction 2^64.
+  s.sampleAll = samplingFraction >= 1.0;
+  s.threshold =
+      samplingFraction <= 0.0 || samplingFraction >= 1.0 ? 0 : static_cast<uint64_t>(std::ldexp(samplingFraction, 64));
+  return s;
+}
+
+}  // namespace ffdp::cuda

@@ -1,0 +1,266 @@
+// The CUDA field operations against the CPU reference (lib/ops/cpu) on fresh random fields on
+// oblique grids and on a cropped real brain. The GPU keeps the reference's double maths without
+// fused multiply-adds (field_exact_math.cuh); the CPU reference uses float fast paths and FMA, so
+// the bounds are the reference's own documented accuracy: composed and inverted fields within
+// 2e-5 mm (the CPU compose tests allow 1e-5 mm against a double evaluation; an inversion may also
+// stop one sweep apart, so add twice its tolerance), smoothing within 1e-5 of the field's scale
+// (smoothing_test.cpp), everything else within 1e-6 of the output's scale (a few float ulps).
+// Every reduction is also run twice and must repeat bit for bit.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstring>
+
+#include "field_adam.hpp"
+#include "field_compose.hpp"
+#include "field_gpu_support.hpp"
+#include "field_invert.hpp"
+#include "field_jacobian.hpp"
+#include "field_max_norm.hpp"
+#include "field_resample.hpp"
+#include "field_smooth.hpp"
+#include "gpu_test_support.hpp"
+#include "ops/backend.hpp"
+#include "ops/field_test_support.hpp"
+
+using namespace ffdp;
+using namespace ffdp::test;
+
+namespace {
+
+constexpr double kRelativeBound = 1e-6;
+constexpr double kSmoothBound = 1e-5;
+constexpr double kFieldMm = 2e-5;
+
+Field smoothOnGpu(const Field& u, const Vec3& sigma) {
+  auto d = toDevice(u);
+  cuda::smoothField(d.data(), u.grid, sigma);
+  return fieldFromDevice(d, u.grid);
+}
+
+Field composeOnGpu(const Field& u, const Field& g) {
+  auto du = toDevice(u), dg = toDevice(g);
+  cuda::DeviceArray<float> r(3 * g.voxels(), "composed");
+  cuda::composeFields(du.data(), dg.data(), r.data(), g.grid);
+  return fieldFromDevice(r, g.grid);
+}
+
+Field invertOnGpu(const Field& u, int iterations, double tolerance, int* sweeps = nullptr) {
+  auto du = toDevice(u);
+  cuda::DeviceArray<float> v(3 * u.voxels(), "inverse");
+  const int s = cuda::invertField(du.data(), v.data(), u.grid, iterations, tolerance);
+  if (sweeps) *sweeps = s;
+  return fieldFromDevice(v, u.grid);
+}
+
+Image jacobianOnGpu(const Field& u) {
+  auto du = toDevice(u);
+  cuda::DeviceArray<float> det(u.voxels(), "jacobian");
+  cuda::jacobianDeterminant(du.data(), u.grid, det.data());
+  return imageFromDevice(det, u.grid);
+}
+
+double maxNormOnGpu(const Field& u) {
+  auto du = toDevice(u);
+  return cuda::maxNorm(du.data(), u.voxels());
+}
+
+}  // namespace
+
+TEST_CASE("GPU smoothField equals the CPU smoothing", "[gpu][field][smooth]") {
+  FFDP_REQUIRE_GPU();
+  auto rng = seededRng("gpu smooth field");
+  SelfComm comm;
+  auto cpu = makeCpuBackend(comm);
+  const Grid g = randomObliqueGrid(rng, {37, 29, 23}, 0.7, 1.6, 0.6, {0, 5, 0});
+  const Field u = randomField(rng, g, 3.0);
+  // All axes (in-place row pass + two ping-pong passes), odd pass counts (copy back), a huge sigma
+  // (radius capped at the line length), a single axis.
+  for (const Vec3 sigma : {Vec3{1.2, 0.7, 2.0}, Vec3{0.0, 1.5, 0.0}, Vec3{30.0, 0.0, 0.4}, Vec3{2.5, 0, 0}}) {
+    Field expected = u;
+    cpu->smoothField(expected, sigma);
+    const Agreement a = compare(smoothOnGpu(u, sigma), expected);
+    INFO("sigma " << sigma[0] << " " << sigma[1] << " " << sigma[2]);
+    FFDP_REPORT_AGREEMENT(a);
+    REQUIRE(a.relative < kSmoothBound);
+  }
+  // The fallback kernel: a radius beyond a shared-memory tile (along j), a row too long for
+  // shared memory (along i).
+  for (const auto& [size, sigma] : {std::pair<std::array<int64_t, 3>, Vec3>{{8, 140, 6}, {0.0, 40.0, 0.7}},
+                                    std::pair<std::array<int64_t, 3>, Vec3>{{4200, 2, 3}, {2.0, 0.0, 1.0}}}) {
+    const Grid h = randomObliqueGrid(rng, size, 0.7, 1.6, 0.6, {0, 5, 0});
+    const Field w = randomField(rng, h, 3.0);
+    Field expected = w;
+    cpu->smoothField(expected, sigma);
+    const Agreement a = compare(smoothOnGpu(w, sigma), expected);
+    FFDP_REPORT_AGREEMENT(a);
+    REQUIRE(a.relative < kSmoothBound);
+  }
+  // Images use the same kernel with one component.
+  Image im(g);
+  for (size_t n = 0; n < im.data.size(); ++n) im.data[n] = u.data[n][1];
+  Field expected = u;
+  cpu->smoothField(expected, {1.0, 2.0, 0.8});
+  auto d = toDevice(im);
+  cuda::smoothImage(d.data(), g, {1.0, 2.0, 0.8});
+  const Image got = imageFromDevice(d, g);
+  double worst = 0;
+  for (size_t n = 0; n < im.data.size(); ++n) worst = std::max(worst, double(std::abs(got.data[n] - expected.data[n][1])));
+  REQUIRE(worst < kSmoothBound * 3.0);
+}
+
+TEST_CASE("GPU composeFields equals the CPU", "[gpu][field][compose]") {
+  FFDP_REQUIRE_GPU();
+  auto rng = seededRng("gpu compose");
+  SelfComm comm;
+  auto cpu = makeCpuBackend(comm);
+  const Grid g = randomObliqueGrid(rng, {31, 27, 19}, 0.7, 1.6, 0.6, {10, -5, 3});
+  // Rough steps of several voxels: many points fall beyond the grid (edge clamp).
+  const Field u = randomField(rng, g, 4.0), step = randomField(rng, g, 4.0);
+  const Agreement a = compare(composeOnGpu(u, step), cpu->composeFields(u, step));
+  FFDP_REPORT_AGREEMENT(a);
+  REQUIRE(a.largestDifference < kFieldMm);
+}
+
+TEST_CASE("GPU Adam step (moments, direction max norm, compose) equals the CPU", "[gpu][field][adam]") {
+  FFDP_REQUIRE_GPU();
+  auto rng = seededRng("gpu adam");
+  SelfComm comm;
+  auto cpu = makeCpuBackend(comm);
+  const Grid g = randomObliqueGrid(rng, {41, 33, 29}, 0.8, 1.2, 0.3, {0, 0, 0});
+  const Field m = randomField(rng, g, 0.3), u = randomField(rng, g, 2.0);
+  Field v = randomField(rng, g, 0.2);
+  for (Vec3f& x : v.data)
+    for (float& c : x) c = std::abs(c);
+  const Field grad = randomField(rng, g, 0.5);
+  const double gScale = 0.8, c1 = 1 - std::pow(0.9, 3), c2 = 1 - std::pow(0.999, 3), eps = 2e-4, s = -1.3;
+
+  Field mc = m, vc = v, outc;
+  const double vMaxCpu = cpu->adamMoments(mc, vc, grad, gScale, 0.9, 0.999);
+  const double dMaxCpu = cpu->adamDirectionMaxNorm(mc, vc, c1, c2, eps);
+  cpu->composeAdamStep(u, mc, vc, c1, c2, eps, s, outc);
+
+  auto dm = toDevice(m), dv = toDevice(v), dg = toDevice(grad), du = toDevice(u);
+  const double vMax = cuda::adamMoments(dm.data(), dv.data(), dg.data(), g.voxels(), gScale, 0.9, 0.999);
+  const double dMax = cuda::adamDirectionMaxNorm(dm.data(), dv.data(), g.voxels(), c1, c2, eps);
+  const double dMaxAgain = cuda::adamDirectionMaxNorm(dm.data(), dv.data(), g.voxels(), c1, c2, eps);
+  cuda::DeviceArray<float> out(3 * g.voxels(), "Adam step");
+  cuda::composeAdamStep(du.data(), dm.data(), dv.data(), c1, c2, eps, s, out.data(), g);
+
+  const Agreement am = compare(fieldFromDevice(dm, g), mc), av = compare(fieldFromDevice(dv, g), vc),
+                  ao = compare(fieldFromDevice(out, g), outc);
+  FFDP_REPORT_AGREEMENT(ao);
+  REQUIRE(am.relative < kRelativeBound);
+  REQUIRE(av.relative < kRelativeBound);
+  REQUIRE(ao.largestDifference < kFieldMm);
+  REQUIRE(vMax == Approx(vMaxCpu).epsilon(kRelativeBound));
+  REQUIRE(dMax == Approx(dMaxCpu).epsilon(kRelativeBound));
+  REQUIRE(std::memcmp(&dMax, &dMaxAgain, sizeof(double)) == 0);
+
+  // The stored direction and scaling agree with the fused step: compose(u, s d) = composeAdamStep.
+  cuda::DeviceArray<float> d(3 * g.voxels(), "direction"), r(3 * g.voxels(), "composed");
+  cuda::adamDirection(dm.data(), dv.data(), g.voxels(), c1, c2, eps, d.data());
+  REQUIRE(cuda::maxNorm(d.data(), g.voxels()) == dMax);
+  cuda::scaleField(d.data(), g.voxels(), s);
+  cuda::composeFields(du.data(), d.data(), r.data(), g);
+  REQUIRE(fieldFromDevice(r, g).data == fieldFromDevice(out, g).data);
+}
+
+TEST_CASE("GPU maxNorm equals the CPU, repeats bit for bit and propagates NaN", "[gpu][field][maxnorm]") {
+  FFDP_REQUIRE_GPU();
+  auto rng = seededRng("gpu max norm");
+  SelfComm comm;
+  auto cpu = makeCpuBackend(comm);
+  const Grid g = randomObliqueGrid(rng, {67, 45, 39}, 0.8, 1.2, 0.3, {0, 0, 0});
+  const Field u = randomField(rng, g, 3.0);
+  auto du = toDevice(u);
+  const double n1 = cuda::maxNorm(du.data(), g.voxels()), n2 = cuda::maxNorm(du.data(), g.voxels());
+  REQUIRE(n1 == Approx(cpu->maxNorm(u)).epsilon(kRelativeBound));
+  REQUIRE(std::memcmp(&n1, &n2, sizeof(double)) == 0);
+  Field withNaN = u;
+  withNaN.data[withNaN.data.size() / 3][2] = std::nanf("");
+  REQUIRE(std::isnan(maxNormOnGpu(withNaN)));
+  REQUIRE(maxNormOnGpu(Field(g)) == 0.0);
+}
+
+TEST_CASE("GPU invertField equals the CPU Jacobi iteration and repeats bit for bit", "[gpu][field][invert]") {
+  FFDP_REQUIRE_GPU();
+  auto rng = seededRng("gpu invert");
+  SelfComm comm;
+  auto cpu = makeCpuBackend(comm);
+  const Grid g = randomObliqueGrid(rng, {29, 23, 21}, 0.8, 1.4, 0.5, {1, 1, 1});
+  const Field u = sampleField(g, SmoothVectorField(rng, g, 0.28, {1.0, -0.5, 0.5}));
+  for (const auto& [iterations, tolerance] : {std::pair<int, double>{30, 1e-6}, std::pair<int, double>{200, 1e-3},
+                                              std::pair<int, double>{0, 0.0}}) {
+    const Field expected = cpu->invertField(u, iterations, tolerance);
+    int sweeps = 0;
+    const Field got = invertOnGpu(u, iterations, tolerance, &sweeps);
+    const Agreement a = compare(got, expected);
+    INFO("iterations " << iterations << ", tolerance " << tolerance << ", GPU sweeps " << sweeps);
+    FFDP_REPORT_AGREEMENT(a);
+    REQUIRE(a.largestDifference < kFieldMm + 2 * tolerance);
+    REQUIRE(sweeps <= iterations);
+    REQUIRE(invertOnGpu(u, iterations, tolerance).data == got.data);
+  }
+}
+
+TEST_CASE("GPU jacobianDeterminant and resampleField equal the CPU", "[gpu][field][jacobian]") {
+  FFDP_REQUIRE_GPU();
+  auto rng = seededRng("gpu jacobian resample");
+  SelfComm comm;
+  auto cpu = makeCpuBackend(comm);
+  const Grid g = randomObliqueGrid(rng, {33, 26, 1}, 0.6, 1.7, 0.7, {3, 1, -2});  // one slice: zero k-difference
+  const Grid g3 = randomObliqueGrid(rng, {30, 25, 22}, 0.6, 1.7, 0.7, {3, 1, -2});
+  for (const Grid& grid : {g, g3}) {
+    const Field u = randomField(rng, grid, 1.5);
+    const Agreement a = compare(jacobianOnGpu(u), cpu->jacobianDeterminant(u));
+    FFDP_REPORT_AGREEMENT(a);
+    REQUIRE(a.relative < kRelativeBound);
+  }
+  const Field u = randomField(rng, g3, 2.0);
+  for (const Grid& target : {g3.shrunk({2, 2, 2}), g3.shrunk({3, 1, 2}), g3}) {
+    auto du = toDevice(u);
+    cuda::DeviceArray<float> out(3 * target.voxels(), "resampled field");
+    cuda::resampleField(du.data(), g3, target, out.data());
+    const Agreement a = compare(fieldFromDevice(out, target), cpu->resampleField(u, target));
+    FFDP_REPORT_AGREEMENT(a);
+    REQUIRE(a.relative < kRelativeBound);
+  }
+  // Upsampling a coarse field (pyramid direction).
+  const Grid coarse = g3.shrunk({2, 2, 2});
+  const Field uc = randomField(rng, coarse, 2.0);
+  auto duc = toDevice(uc);
+  cuda::DeviceArray<float> out(3 * g3.voxels(), "upsampled field");
+  cuda::resampleField(duc.data(), coarse, g3, out.data());
+  REQUIRE(compare(fieldFromDevice(out, g3), cpu->resampleField(uc, g3)).relative < kRelativeBound);
+}
+
+TEST_CASE("GPU field ops on a cropped real brain equal the CPU", "[gpu][field][real]") {
+  FFDP_REQUIRE_GPU();
+  const std::string path = sharedData("brain-labels/1000_SS.nii.gz");
+  FFDP_REQUIRE_DATA(path);
+  SelfComm comm;
+  auto cpu = makeCpuBackend(comm);
+  Image brain = cropVolume(readImage(path).image, {40, 60, 50}, {72, 64, 48});
+  float top = 0;
+  for (const float x : brain.data) top = std::max(top, x);
+  // A step of up to ~2 mm along the brain's intensity edges, and the inverse-consistent pair.
+  const Field u = brainGradientField(brain, 2.0 / top);
+  Field smoothU = u;
+  cpu->smoothField(smoothU, {1.5, 1.5, 1.5});
+
+  const Agreement s = compare(smoothOnGpu(u, {1.5, 1.5, 1.5}), smoothU);
+  FFDP_REPORT_AGREEMENT(s);
+  REQUIRE(s.relative < kSmoothBound);
+  const Agreement c = compare(composeOnGpu(smoothU, u), cpu->composeFields(smoothU, u));
+  FFDP_REPORT_AGREEMENT(c);
+  REQUIRE(c.largestDifference < kFieldMm);
+  const Agreement inv = compare(invertOnGpu(smoothU, 20, 1e-4), cpu->invertField(smoothU, 20, 1e-4));
+  FFDP_REPORT_AGREEMENT(inv);
+  REQUIRE(inv.largestDifference < kFieldMm + 2e-4);
+  const Agreement j = compare(jacobianOnGpu(smoothU), cpu->jacobianDeterminant(smoothU));
+  FFDP_REPORT_AGREEMENT(j);
+  REQUIRE(j.relative < kRelativeBound);
+  const double n1 = maxNormOnGpu(u), n2 = maxNormOnGpu(u);
+  REQUIRE(n1 == Approx(cpu->maxNorm(u)).epsilon(kRelativeBound));
+  REQUIRE(std::memcmp(&n1, &n2, sizeof(double)) == 0);
+}

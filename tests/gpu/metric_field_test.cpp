@@ -1,0 +1,213 @@
+// The CUDA field metrics (cuda/metric_dispatch.hpp) against the CPU reference (cpu::fieldMetric)
+// on fresh random inputs (oblique grids, masks, a random displacement, sampling subsets) and on a
+// cropped real brain pair, plus a bit-for-bit repeat of every GPU result.
+//
+// Error bounds (documented here, asserted below):
+//   validVoxels  equal (the valid rule is evaluated in the same order of operations);
+//   value        |gpu - cpu| <= 1e-9 |cpu| (+1e-12): double sums in another order; MI's
+//                histogram is fixed-point (quantum 2^-40 of a vote at these sizes);
+//   gradient     max |gpu - cpu| <= 1e-6 max |cpu| over all voxels and components: each value is
+//                a float rounded from double maths that differ only by FMA contraction and the
+//                order of sums, i.e. at most an ulp or two of the largest float.
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <cstring>
+
+#include "../ops/field_test_support.hpp"
+#include "dist/comm.hpp"
+#include "field_gpu_support.hpp"
+#include "gpu_test_support.hpp"
+#include "metric_dispatch.hpp"
+#include "ops/cpu/cpu_ops.hpp"
+
+namespace ffdp::test {
+namespace {
+
+// A metric problem held on the host and on the device.
+struct FieldProblem {
+  Image fixed, moving;
+  Mask fixedMask, movingMask;
+  bool masks = false;
+  Affine A;
+  Field u;
+
+  cuda::DeviceArray<float> dFixed, dMoving, dU;
+  cuda::DeviceArray<uint8_t> dFixedMask, dMovingMask;
+
+  void upload() {
+    dFixed = toDevice(fixed, "test fixed image");
+    dMoving = toDevice(moving, "test moving image");
+    dU = toDevice(u, "test displacement");
+    if (masks) {
+      dFixedMask = cuda::DeviceArray<uint8_t>::fromHost(fixedMask.data, "test fixed mask");
+      dMovingMask = cuda::DeviceArray<uint8_t>::fromHost(movingMask.data, "test moving mask");
+    }
+  }
+  cuda::MetricDeviceInputs inputs(const MetricSettings& s) const {
+    cuda::MetricDeviceInputs in;
+    in.fixed = dFixed.data();
+    in.fixedGrid = fixed.grid;
+    in.moving = dMoving.data();
+    in.movingGrid = moving.grid;
+    in.fixedMask = masks ? dFixedMask.data() : nullptr;
+    in.movingMask = masks ? dMovingMask.data() : nullptr;
+    in.A = A;
+    in.settings = s;
+    return in;
+  }
+  FieldMetricEval cpu(const MetricSettings& s, Field* gradient) const {
+    SelfComm comm;
+    return cpu::fieldMetric(cpu::MetricInputs{fixed, moving, masks ? &fixedMask : nullptr,
+                                              masks ? &movingMask : nullptr, A, s},
+                            u, gradient, comm);
+  }
+  FieldMetricEval gpu(const MetricSettings& s, cuda::DeviceArray<float>* gradient) const {
+    SelfComm comm;
+    return cuda::fieldMetric(inputs(s), dU.data(), gradient ? gradient->data() : nullptr, comm);
+  }
+};
+
+FieldProblem randomProblem(std::mt19937_64& rng, bool masks) {
+  FieldProblem p;
+  // Sizes that are not multiples of the 16 x 16 x 32 tiles, with several z-chunks.
+  const Grid fg = randomObliqueGrid(rng, {45, 38, 70}, 0.8, 1.4, 0.35, {2, -1, 3});
+  const Grid mg = randomObliqueGrid(rng, {41, 47, 62}, 0.9, 1.5, 0.35, {0, 1, 2});
+  const SmoothField ff(rng, fg.centre(), 50), mf(rng, mg.centre(), 50);
+  p.fixed = sampleImage(fg, ff);
+  p.moving = sampleImage(mg, mf);
+  p.masks = masks;
+  if (masks) {
+    p.fixedMask = ellipsoidMask(fg, 0.92);
+    p.movingMask = ellipsoidMask(mg, 0.95);
+  }
+  p.A = randomAffine(rng, fg.centre(), 0.12, 0.06, 3.0);
+  p.u = randomField(rng, fg, 1.2);
+  p.upload();
+  return p;
+}
+
+bool sameBits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+// GPU against CPU, and the GPU against itself on a second run.
+void expectAgreement(const FieldProblem& p, const MetricSettings& s) {
+  Field cpuGradient(p.fixed.grid);
+  const FieldMetricEval c = p.cpu(s, &cpuGradient);
+  cuda::DeviceArray<float> g1(3 * p.fixed.voxels(), "test gradient"), g2(3 * p.fixed.voxels(), "test gradient");
+  const FieldMetricEval r1 = p.gpu(s, &g1);
+  const FieldMetricEval r2 = p.gpu(s, &g2);
+  const FieldMetricEval valueOnly = p.gpu(s, nullptr);
+  const Field gpuGradient = fieldFromDevice(g1, p.fixed.grid), repeat = fieldFromDevice(g2, p.fixed.grid);
+
+  INFO("cpu value " << c.value << " valid " << c.validVoxels << "; gpu value " << r1.value << " valid "
+                    << r1.validVoxels);
+  REQUIRE(c.validVoxels > p.fixed.voxels() / 10);
+  CHECK(r1.validVoxels == c.validVoxels);
+  CHECK(std::abs(r1.value - c.value) <= 1e-9 * std::abs(c.value) + 1e-12);
+  CHECK(sameBits(valueOnly.value, r1.value));
+  CHECK(valueOnly.validVoxels == r1.validVoxels);
+
+  const Agreement a = compare(gpuGradient, cpuGradient);
+  FFDP_REPORT_AGREEMENT(a);
+  std::printf("[metric agreement] kind %d: value %.17g vs cpu %.17g; gradient largest difference %.3g of %.3g "
+              "(relative %.3g), %.1f %% of floats bit-identical\n",
+              int(s.kind), r1.value, c.value, a.largestDifference, a.scale, a.relative,
+              100.0 * double(a.identical) / double(a.total));
+  CHECK(a.scale > 0);
+  CHECK(a.relative <= 1e-6);
+  // Invalid voxels get exactly zero on both.
+  int64_t zeroMismatch = 0;
+  for (size_t n = 0; n < cpuGradient.data.size(); ++n)
+    for (int c3 = 0; c3 < 3; ++c3)
+      zeroMismatch += (cpuGradient.data[n][c3] == 0.0f) != (gpuGradient.data[n][c3] == 0.0f) &&
+                      std::abs(cpuGradient.data[n][c3] - gpuGradient.data[n][c3]) > 1e-6 * a.scale;
+  CHECK(zeroMismatch == 0);
+
+  // Run to run: bit for bit.
+  CHECK(sameBits(r2.value, r1.value));
+  CHECK(r2.validVoxels == r1.validVoxels);
+  CHECK(std::memcmp(gpuGradient.data.data(), repeat.data.data(), gpuGradient.data.size() * sizeof(Vec3f)) == 0);
+}
+
+TEST_CASE("CUDA LNCC field metric equals the CPU reference", "[gpu][metric][cc]") {
+  FFDP_REQUIRE_GPU();
+  auto rng = seededRng("gpu field metric CC");
+  const bool masks = GENERATE(true, false);
+  const int radius = GENERATE(1, 2, 4);
+  FieldProblem p = randomProblem(rng, masks);
+  MetricSettings s;
+  s.kind = MetricKind::CC;
+  s.radius = radius;
+  s.samplingFraction = masks ? 1.0 : 0.7;
+  INFO("radius " << radius << ", masks " << masks << ", sampling " << s.samplingFraction);
+  expectAgreement(p, s);
+}
+
+TEST_CASE("CUDA MI field metric equals the CPU reference", "[gpu][metric][mi]") {
+  FFDP_REQUIRE_GPU();
+  auto rng = seededRng("gpu field metric MI");
+  const bool masks = GENERATE(true, false);
+  const int bins = GENERATE(32, 100);  // 100: the histogram and the log table no longer fit in shared memory
+  FieldProblem p = randomProblem(rng, masks);
+  MetricSettings s;
+  s.kind = MetricKind::MI;
+  s.bins = bins;
+  s.samplingFraction = masks ? 1.0 : 0.7;
+  INFO("bins " << bins << ", masks " << masks << ", sampling " << s.samplingFraction);
+  expectAgreement(p, s);
+}
+
+TEST_CASE("CUDA mean-squares field metric equals the CPU reference", "[gpu][metric][mse]") {
+  FFDP_REQUIRE_GPU();
+  auto rng = seededRng("gpu field metric MSE");
+  const bool masks = GENERATE(true, false);
+  FieldProblem p = randomProblem(rng, masks);
+  MetricSettings s;
+  s.kind = MetricKind::MeanSquares;
+  s.samplingFraction = masks ? 1.0 : 0.7;
+  INFO("masks " << masks << ", sampling " << s.samplingFraction);
+  expectAgreement(p, s);
+}
+
+TEST_CASE("CUDA field metrics with no valid voxel give zero value and a zero gradient", "[gpu][metric]") {
+  FFDP_REQUIRE_GPU();
+  auto rng = seededRng("gpu field metric empty overlap");
+  FieldProblem p = randomProblem(rng, false);
+  p.A.t = {1000, 0, 0};  // maps everything outside the moving image
+  for (MetricKind kind : {MetricKind::CC, MetricKind::MI, MetricKind::MeanSquares}) {
+    MetricSettings s;
+    s.kind = kind;
+    cuda::DeviceArray<float> g(3 * p.fixed.voxels(), "test gradient");
+    const std::vector<float> ones(size_t(3 * p.fixed.voxels()), 1.0f);
+    g.upload(ones.data(), int64_t(ones.size()), "test gradient");
+    const FieldMetricEval r = p.gpu(s, &g);
+    CHECK(r.validVoxels == 0);
+    CHECK(r.value == 0.0);
+    const std::vector<float> back = g.toHost("test gradient");
+    CHECK(std::all_of(back.begin(), back.end(), [](float v) { return v == 0.0f; }));
+  }
+}
+
+TEST_CASE("CUDA field metrics equal the CPU on a cropped real brain pair (stroke T1 -> T2)", "[gpu][metric][real]") {
+  FFDP_REQUIRE_GPU();
+  const std::string p1 = sharedData("multimodal/stroke/T1.nii.gz"), p2 = sharedData("multimodal/stroke/T2.nii.gz");
+  FFDP_REQUIRE_DATA(p1);
+  FFDP_REQUIRE_DATA(p2);
+  FieldProblem p;
+  p.fixed = cropVolume(readImage(p1).image, {30, 40, 40}, {64, 72, 48});
+  p.moving = cropVolume(readImage(p2).image, {26, 36, 36}, {72, 80, 56});
+  p.A = Affine::identity(p.fixed.grid.centre());
+  p.A.M.m[0][1] = 0.03;
+  p.A.t = {0.7, -1.3, 0.4};
+  p.u = brainGradientField(p.fixed, 0.01);  // up to a few mm, with the brain's edges
+  p.upload();
+  for (MetricKind kind : {MetricKind::CC, MetricKind::MI, MetricKind::MeanSquares}) {
+    MetricSettings s;
+    s.kind = kind;
+    s.radius = 2;
+    INFO("metric " << int(kind));
+    expectAgreement(p, s);
+  }
+}
+
+}  // namespace
+}  // namespace ffdp::test
