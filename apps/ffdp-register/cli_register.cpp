@@ -13,6 +13,7 @@
 #include "io/output_files.hpp"
 #include "io/transform_io.hpp"
 #include "logging.hpp"
+#include "backend_choice.hpp"
 #include "ops/backend.hpp"
 #include "reg/registration.hpp"
 #include "reg/report.hpp"
@@ -60,7 +61,9 @@ void addRegisterOptions(CLI::App& app, RegisterOptions& o) {
   app.add_option("--moving", o.moving, "Moving image (overrides the spec and the metric)")->group(specGroup);
   app.add_flag("--print-spec", o.printSpec, "Print the spec the flags produce (JSON) and exit")->group(specGroup);
   app.add_flag("--overwrite", o.overwrite, "Replace output files that already exist")->group(specGroup);
-  app.add_option("--backend", o.backend, "Compute backend")->check(CLI::IsMember({"cpu"}))->group(specGroup);
+  app.add_option("--backend", o.backend, "Compute backend: auto (GPU when present), cpu or cuda")
+      ->check(CLI::IsMember(backendChoices()))
+      ->group(specGroup);
   app.add_option("--threads", o.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber)->group(specGroup);
 }
 
@@ -192,7 +195,7 @@ int runRegister(const RegisterOptions& o, const std::string& commandLine) {
   plan.checkWritable();
 
   SelfComm comm;
-  auto backend = makeCpuBackend(comm);
+  auto backend = makeBackend(o.backend, comm);
   spdlog::info("fixed {} ({}x{}x{}), moving {} ({}x{}x{}), backend {}, {} threads", spec.fixed, fixed.grid.size[0],
                fixed.grid.size[1], fixed.grid.size[2], spec.moving, moving.grid.size[0], moving.grid.size[1],
                moving.grid.size[2], backend->name(), omp_get_max_threads());

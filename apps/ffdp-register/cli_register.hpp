@@ -13,7 +13,7 @@ struct RegisterOptions {
   std::string fixed, moving;  // override the spec's / metric's images
   bool printSpec = false;
   bool overwrite = false;
-  std::string backend = "cpu";
+  std::string backend = "auto";
   int threads = 0;
   bool quiet = false;
   std::string collapse;  // -z: accepted for ANTs compatibility; outputs are always collapsed

@@ -21,7 +21,7 @@ namespace {
 std::string versionText() {
   std::string v = std::string("ffdp-register ") + FFDP_VERSION + "\nbackends: cpu (OpenMP)";
 #ifdef FFDP_HAVE_CUDA
-  v += "\nbuilt with CUDA " + ffdp::cuda::runtimeVersion() + " (GPU kernels arrive in a later version)";
+  v += ", cuda (CUDA " + ffdp::cuda::runtimeVersion() + ", sm_90)";
   for (const auto& d : ffdp::cuda::listDevices())
     v += "\nGPU " + std::to_string(d.index) + ": " + d.name + " (sm_" + std::to_string(d.major) +
          std::to_string(d.minor) + ", " + std::to_string(d.totalBytes >> 20) + " MiB)";

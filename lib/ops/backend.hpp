@@ -64,6 +64,8 @@ class Backend {
   // T(x) = A(x + u(x)). Values are LPS millimetres; sampling a field between voxels is trilinear,
   // and beyond its outer voxel centres it takes the edge value (a field is defined everywhere).
 
+  // A zero field on `grid`, allocated where the backend keeps its fields (no host copy on a GPU).
+  virtual Field zeroField(const Grid& grid) = 0;
   // Gaussian smoothing of each component in place (sigma in voxels of the field's grid per axis).
   virtual void smoothField(Field& u, const Vec3& sigmaVoxels) = 0;
   // (x + u) ∘ (x + g) − x, i.e. r(x) = g(x) + u(x + g(x)): first g, then u. Both on one grid.

@@ -11,7 +11,8 @@ bool anyPositive(const Vec3& v) { return v[0] > 0 || v[1] > 0 || v[2] > 0; }
 
 }  // namespace
 
-FieldOptimizer::FieldOptimizer(const Grid& grid) : m_(grid), v_(grid) {}
+FieldOptimizer::FieldOptimizer(const Grid& grid, Backend& backend)
+    : m_(backend.zeroField(grid)), v_(backend.zeroField(grid)) {}
 
 void FieldOptimizer::moveTo(const Grid& grid, Backend& backend) {
   if (m_.grid.sameAs(grid)) return;

@@ -27,7 +27,7 @@ class FieldOptimizer {
   static constexpr double kRelativeEpsilon = 1e-3;
 
   // Zero moments on `grid` (the first level's fixed grid).
-  explicit FieldOptimizer(const Grid& grid);
+  FieldOptimizer(const Grid& grid, Backend& backend);
 
   // Carries the moments to the next level's grid (resampled like the field); the step count goes on.
   void moveTo(const Grid& grid, Backend& backend);

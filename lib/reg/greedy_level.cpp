@@ -17,7 +17,7 @@ LevelReport optimiseGreedyLevel(const DeformableLevelInputs& in, Field& u, Field
   ConvergenceMonitor monitor(stage.convergenceWindow, stage.convergenceThreshold);
   ProgressLog progress(levelTitle(in.label, report.shrink, report.size), in.maxIterations, comm.rank() == 0);
 
-  Field gradient(grid);
+  Field gradient = backend.zeroField(grid);
   int evaluations = 0;
   while (evaluations < in.maxIterations) {
     const FieldMetricEval eval = backend.fieldMetric(*images.fixed, *images.moving, images.fixedMask.get(),

@@ -25,8 +25,8 @@ struct HalfField {
   // Zero on the first level; resampled (field and moments) onto each later level's grid.
   void moveTo(const Grid& grid, Backend& backend) {
     if (!optimizer) {
-      u = Field(grid);
-      optimizer.emplace(grid);
+      u = backend.zeroField(grid);
+      optimizer.emplace(grid, backend);
       return;
     }
     if (!u.grid.sameAs(grid)) u = backend.resampleField(u, grid);
@@ -35,7 +35,7 @@ struct HalfField {
 
   // The result on the full-resolution fixed grid (zero when no level ran).
   Field onGrid(const Grid& grid, Backend& backend) const {
-    if (!optimizer) return Field(grid);
+    if (!optimizer) return backend.zeroField(grid);
     return u.grid.sameAs(grid) ? u : backend.resampleField(u, grid);
   }
 };

@@ -28,7 +28,7 @@ LevelReport optimiseSynLevel(const DeformableLevelInputs& in, Field& movingHalf,
   ConvergenceMonitor monitor(stage.convergenceWindow, stage.convergenceThreshold);
   ProgressLog progress(levelTitle(in.label, report.shrink, report.size), in.maxIterations, comm.rank() == 0);
 
-  Field movingGradient(grid), fixedGradient(grid);
+  Field movingGradient = backend.zeroField(grid), fixedGradient = backend.zeroField(grid);
   int evaluations = 0;
   while (evaluations < in.maxIterations) {
     // Both halves' gradients are taken at the same pair of fields (a Jacobi step, not Gauss-Seidel),

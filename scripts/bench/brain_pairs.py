@@ -12,7 +12,7 @@ stage the time per full-resolution iteration, fixed voxels per second per iterat
 per fixed voxel. Timings come from this machine: say which when quoting.
 
 usage: scripts/bench/brain_pairs.py [--binary build/ffdp-register] [--presets affine.json brain-greedy.json]
-                                    [--pairs 1000/1001 ...] [--threads N]
+                                    [--pairs 1000/1001 ...] [--threads N] [--backend cpu|cuda] [--data DIR]
 """
 import argparse
 import gzip
@@ -85,6 +85,8 @@ def measure(args, tmp, fixed_id, moving_id, preset, before):
            "--moving", moving, "-o", prefix, "--overwrite"]
     if args.threads:
         cmd += ["--threads", str(args.threads)]
+    if args.backend:
+        cmd += ["--backend", args.backend]
     run(cmd)
     report = json.load(open(prefix + "report.json"))
     fixed_voxels = nifti_voxels(fixed)
@@ -139,12 +141,17 @@ def fmt(value, spec):
 
 
 def main():
+    global DATA
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", default=os.path.join(ROOT, "build", "ffdp-register"))
     parser.add_argument("--presets", nargs="+", default=["affine.json", "brain-affine-cc.json", "brain-greedy.json"])
     parser.add_argument("--pairs", nargs="+", default=PAIRS, help="fixed/moving subject ids, e.g. 1000/1001")
     parser.add_argument("--threads", type=int, default=0, help="0 = all cores")
+    parser.add_argument("--backend", default="", help="cpu or cuda (default: the binary's own choice)")
+    parser.add_argument("--data", default="", help="the brain-labels folder (default ../shared/data/brain-labels)")
     args = parser.parse_args()
+    if args.data:
+        DATA = os.path.abspath(args.data)
     if not os.path.isdir(DATA):
         sys.exit(f"skipped: {DATA} is absent")
     pairs = []

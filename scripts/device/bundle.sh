@@ -6,12 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bundle=.device-bundle
-build=${FFDP_BUILD_DIR:-build}
+build=${FFDP_BUILD_DIR:-build-cuda}  # a CUDA-enabled build (scripts/build.sh builds one when nvcc exists)
 [ -x "$build/ffdp-register" ] || { echo "bundle: build first (scripts/build.sh)" >&2; exit 1; }
 rm -rf "$bundle"
 mkdir -p "$bundle/bin" "$bundle/lib" "$bundle/data"
 cp "$build/ffdp-register" "$bundle/bin/"
-for t in "$build"/tests/test_*; do [ -x "$t" ] && cp "$t" "$bundle/bin/"; done
+# The GPU tests only: the CPU tests run in CI.
+[ -x "$build/tests/test_gpu" ] && cp "$build/tests/test_gpu" "$bundle/bin/"
 # Every non-glibc library any binary needs; glibc and the CUDA driver come from the machine itself.
 for bin in "$bundle"/bin/*; do
   ldd "$bin" | awk '/=> \// {print $3}'
@@ -19,9 +20,9 @@ done | sort -u | grep -v -E '/(libc|libm|libdl|librt|libpthread|ld-linux[^/]*|li
   cp -L "$lib" "$bundle/lib/"
 done
 shared=../shared/data
-for f in multimodal/stroke/T1.nii.gz multimodal/stroke/T2.nii.gz brain-labels/1000_SS.nii.gz \
-         brain-labels/1001_SS.nii.gz brain-labels/1000_glm.nii.gz brain-labels/1001_glm.nii.gz; do
+for f in multimodal/stroke/T1.nii.gz multimodal/stroke/T2.nii.gz brain-labels/100{0,1,2,3,4,5}_{SS,glm}.nii.gz; do
   [ -f "$shared/$f" ] && install -D -m 644 "$shared/$f" "$bundle/data/$f"
 done
+# The GPU tests look for ../shared/data relative to the checkout; run_checks.sh links it there.
 cp -r params "$bundle/params"
 du -sh "$bundle"

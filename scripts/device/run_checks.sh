@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
-# Runs on the GPU machine (device tool), from the repository root, with .device-bundle carried:
-# reports the GPUs the binary sees and runs a real registration on the bundled brain pair.
-# GPU kernel tests and benchmarks are added here as the CUDA backend grows.
+# Runs on the GPU machine (device tool), from the repository root, with .device-bundle carried
+# (scripts/device/bundle.sh): the GPU tests, then the labelled brain pairs on the CUDA backend and,
+# for comparison, on the CPU backend with the machine's cores. Output goes to stdout and $OUT.
+#   scripts/device/run_checks.sh [tests|pairs|bench|all]   (default all but bench)
 set -uo pipefail
-bundle=.device-bundle
-export LD_LIBRARY_PATH="$PWD/$bundle/lib:${LD_LIBRARY_PATH:-}"
+bundle=$PWD/.device-bundle
+export LD_LIBRARY_PATH="$bundle/lib:${LD_LIBRARY_PATH:-}"
+export FFDP_SHARED_DATA="$bundle/data"
 out=${OUT:-/tmp/ffdp-out}
 mkdir -p "$out"
+what=${1:-default}
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 "$bundle/bin/ffdp-register" --version
-data=$bundle/data/brain-labels
-"$bundle/bin/ffdp-register" --spec "$bundle/params/affine.json" --fixed "$data/1000_SS.nii.gz" \
-  --moving "$data/1001_SS.nii.gz" -o "$out/P" --overwrite 2>&1 | tail -3
-"$bundle/bin/ffdp-register" apply -i "$data/1001_glm.nii.gz" -r "$data/1000_SS.nii.gz" -t "$out/P0GenericAffine.mat" \
-  -n NearestNeighbor -o "$out/labels.nii.gz" --overwrite
-"$bundle/bin/ffdp-register" eval dice "$data/1000_glm.nii.gz" "$out/labels.nii.gz" | tail -1
-for t in "$bundle"/bin/test_gpu; do [ -x "$t" ] && "$t"; done
+
+if [ "$what" = default ] || [ "$what" = tests ] || [ "$what" = all ]; then
+  echo "== GPU tests"
+  "$bundle/bin/test_gpu" 2>&1 | tail -25
+fi
+if [ "$what" = default ] || [ "$what" = pairs ] || [ "$what" = all ]; then
+  for backend in cuda cpu; do
+    echo "== brain pairs, params/brain-greedy.json, backend $backend"
+    python3 scripts/bench/brain_pairs.py --binary "$bundle/bin/ffdp-register" --data "$bundle/data/brain-labels" \
+      --presets "$bundle/params/brain-greedy.json" --backend "$backend" 2>&1 | tee "$out/pairs-$backend.md"
+  done
+fi
+if [ "$what" = bench ] || [ "$what" = all ]; then
+  echo "== GPU kernel benchmarks"
+  "$bundle/bin/test_gpu" "[.gpu-benchmark]" 2>&1 | tee "$out/gpu-bench.txt"
+fi
 exit 0

@@ -4,12 +4,16 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 
 namespace ffdp::test {
 
 std::string sharedData(const std::string& relative) {
-  const std::filesystem::path p = std::filesystem::path(FFDP_SHARED_DATA) / relative;
+  // FFDP_SHARED_DATA in the environment points a test binary elsewhere (the GPU machine gets a few
+  // images in the device bundle); otherwise the folder next to the source tree.
+  const char* moved = std::getenv("FFDP_SHARED_DATA");
+  const std::filesystem::path p = std::filesystem::path(moved ? moved : FFDP_SHARED_DATA) / relative;
   return std::filesystem::exists(p) ? p.string() : std::string();
 }
 

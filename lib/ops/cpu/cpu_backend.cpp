@@ -25,6 +25,7 @@ class CpuBackend final : public Backend {
   const char* name() const override { return "cpu"; }
   void toHost(Image&) override {}  // CPU volumes live on the host
   void toHost(Field&) override {}
+  Field zeroField(const Grid& grid) override { return Field(grid); }
 
   Image smoothAndResample(const Image& in, const Vec3& sigmaVoxels, const Grid& target) override {
     const bool smooth = sigmaVoxels[0] > 0 || sigmaVoxels[1] > 0 || sigmaVoxels[2] > 0;

@@ -1,0 +1,47 @@
+#include "backend_choice.hpp"
+
+#include <cstdlib>
+
+#include "core/error.hpp"
+#ifdef FFDP_HAVE_CUDA
+#include "cuda_backend.hpp"
+#include "device_info.cuh"
+#endif
+
+namespace ffdp::cli {
+namespace {
+
+#ifdef FFDP_HAVE_CUDA
+// One rank per GPU: the launcher's local rank picks the device (0 when run without a launcher).
+int localRank() {
+  for (const char* name : {"OMPI_COMM_WORLD_LOCAL_RANK", "SLURM_LOCALID", "MPI_LOCALRANKID"})
+    if (const char* v = std::getenv(name)) return std::atoi(v);
+  return 0;
+}
+#endif
+
+}  // namespace
+
+std::vector<std::string> backendChoices() {
+#ifdef FFDP_HAVE_CUDA
+  return {"auto", "cpu", "cuda"};
+#else
+  return {"auto", "cpu"};
+#endif
+}
+
+std::unique_ptr<Backend> makeBackend(const std::string& choice, Comm& comm) {
+  if (choice == "cpu") return makeCpuBackend(comm);
+#ifdef FFDP_HAVE_CUDA
+  const auto devices = cuda::listDevices();
+  if (choice == "cuda" && devices.empty())
+    fail(ExitCode::Resource, "--backend cuda: no usable CUDA GPU on this machine (driver or device missing)");
+  if (!devices.empty()) return makeCudaBackend(comm, localRank() % int(devices.size()));
+  return makeCpuBackend(comm);
+#else
+  if (choice == "cuda") fail(ExitCode::Usage, "--backend cuda: this build has no CUDA backend (built without nvcc)");
+  return makeCpuBackend(comm);
+#endif
+}
+
+}  // namespace ffdp::cli
