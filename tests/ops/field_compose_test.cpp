@@ -2,9 +2,20 @@
 // clamping, checked against a first-principles evaluation and against the maps it composes.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <vector>
+
 #include "core/error.hpp"
 #include "field_test_support.hpp"
 #include "ops/backend.hpp"
+#include "ops/cpu/field_ops.hpp"
+#include "ops/cpu/field_sampling.hpp"
+
+// The sampler's 8-lane vectors are compiled here without AVX (lib/ops has it); they stay inside
+// this file (float_lanes.hpp), so the calling-convention note does not apply.
+#pragma GCC diagnostic ignored "-Wpsabi"
 
 using namespace ffdp;
 using namespace ffdp::test;
@@ -96,4 +107,81 @@ TEST_CASE("composeFields refuses fields on different grids", "[ops][field][compo
   a.size = b.size = {4, 4, 4};
   b.spacing = {1, 1, 2};
   REQUIRE_THROWS_AS(backend->composeFields(Field(a), Field(b)), Error);
+}
+
+TEST_CASE("composeScaledStepInPlace equals scaling the step and then composeFields, bit for bit",
+          "[ops][field][compose]") {
+  auto rng = seededRng("compose in place");
+  SelfComm comm;
+  auto backend = makeCpuBackend(comm);
+  const Grid g = randomObliqueGrid(rng, {19, 14, 11}, 0.7, 1.6, 0.6, {2, -3, 5});
+  const Field u = sampleField(g, SmoothVectorField(rng, g, 0.3, {0.5, 1.0, -0.7}));
+  const Field step = randomField(rng, g, 2.0);
+  for (const double a : {1.0, -0.37, 2.5}) {
+    Field scaled = step;
+    for (Vec3f& v : scaled.data)
+      for (float& x : v) x *= float(a);  // scaleField's rounding
+    const Field expected = backend->composeFields(u, scaled);
+    Field inPlace = step;
+    for (int threads = 1; threads <= 3; ++threads) {
+      ThreadCount count(threads);
+      inPlace = step;
+      cpu::composeScaledStepInPlace(u, inPlace, a);
+      INFO("scale " << a << ", " << threads << " threads");
+      REQUIRE(inPlace.data == expected.data);
+    }
+  }
+  Field other(g);
+  REQUIRE_THROWS_AS(cpu::composeScaledStepInPlace(other, other, 1.0), Error);  // the step cannot be u
+}
+
+TEST_CASE("the 8-voxel and the one-voxel sampling paths give the same bits, edges and NaN included",
+          "[ops][field][compose]") {
+  auto rng = seededRng("sampling paths");
+  // 13 voxels per row: one full group of 8 and a partial one; steps of up to 4 voxels reach past
+  // every face, so both clamps and the last voxel's three-float reads are exercised.
+  const Grid g = randomObliqueGrid(rng, {13, 9, 6}, 0.8, 1.3, 0.5, {0, 0, 0});
+  const Field u = randomField(rng, g, 3.0), steps = randomField(rng, g, 5.0);
+  const cpu::FieldStepSampler sampler(u);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  int64_t compared = 0, clamped = 0;
+  for (int64_t k = 0; k < g.size[2]; ++k)
+    for (int64_t j = 0; j < g.size[1]; ++j) {
+      std::vector<cpu::Lanes4> batched(size_t(g.size[0]));
+      auto stepAt = [&](int64_t i, bool) {
+        const Vec3f& s = steps.at(i, j, k);
+        return i == 5 && j == 3 ? cpu::Lanes4{nan, s[1], s[2], 0.0f} : cpu::Lanes4{s[0], s[1], s[2], 0.0f};
+      };
+      auto keep = [&](int64_t i, cpu::Lanes4, cpu::Lanes4 sampled) { batched[size_t(i)] = sampled; };
+      sampler.row(j, k, stepAt, keep);
+      for (int64_t i = 0; i < g.size[0]; ++i) {
+        const cpu::Lanes4 s = stepAt(i, false);
+        const cpu::Lanes4 single = sampler.at(i, j, k, sampler.toIndex()(s));
+        for (int c = 0; c < 3; ++c) REQUIRE(std::memcmp(&single[c], &batched[size_t(i)][c], sizeof(float)) == 0);
+        // Against the first-principles evaluation (a NaN step clamps to the first voxel centre).
+        if (std::isnan(s[0])) continue;
+        const Vec3 x = voxelPoint(g, i, j, k), p = x + Vec3{s[0], s[1], s[2]};
+        if (!insideBy(g, p, 0.0)) ++clamped;
+        const Vec3 expected = referenceSample(u, p);
+        for (int c = 0; c < 3; ++c) REQUIRE(batched[size_t(i)][c] == Approx(expected[c]).margin(1e-5));
+        ++compared;
+      }
+    }
+  REQUIRE(compared == g.voxels() - g.size[2]);
+  REQUIRE(clamped > 100);
+}
+
+TEST_CASE("composeFields is bit-identical for 1, 2 and 3 threads", "[ops][field][compose][determinism]") {
+  auto rng = seededRng("compose determinism");
+  SelfComm comm;
+  auto backend = makeCpuBackend(comm);
+  const Grid g = randomObliqueGrid(rng, {17, 12, 10}, 0.8, 1.4, 0.5, {1, 1, 1});
+  const Field u = randomField(rng, g, 3.0), gf = randomField(rng, g, 3.0);
+  Field r[3];
+  for (int t = 1; t <= 3; ++t) {
+    ThreadCount threads(t);
+    r[t - 1] = backend->composeFields(u, gf);
+  }
+  REQUIRE(r[0].data == r[1].data);
+  REQUIRE(r[0].data == r[2].data);
 }

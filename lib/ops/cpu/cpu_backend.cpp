@@ -4,7 +4,7 @@
 #include "core/error.hpp"
 #include "ops/backend.hpp"
 #include "ops/cpu/cpu_ops.hpp"
-#include "ops/cpu/field_adam_step.hpp"
+#include "ops/cpu/field_adam.hpp"
 #include "ops/cpu/field_ops.hpp"
 
 namespace ffdp {
@@ -73,14 +73,14 @@ class CpuBackend final : public Backend {
     return cpu::resampleWarp(moving, A, u, interp, outside);
   }
   double adamMoments(Field& m, Field& v, const Field& g, double gScale, double beta1, double beta2) override {
-    return cpu::adamMomentsMax(m, v, g, gScale, beta1, beta2, comm_);
+    return cpu::updateAdamMoments(m, v, g, gScale, beta1, beta2, comm_);
   }
   double adamDirectionMaxNorm(const Field& m, const Field& v, double c1, double c2, double epsilon) override {
-    return cpu::adamDirectionMaxNorm(m, v, c1, c2, epsilon, comm_);
+    return cpu::largestAdamDirection(m, v, c1, c2, epsilon, comm_);
   }
   void composeAdamStep(const Field& u, const Field& m, const Field& v, double c1, double c2, double epsilon, double s,
                        Field& out) override {
-    cpu::composeAdamStep(u, m, v, c1, c2, epsilon, s, out);
+    cpu::composeAdamDirection(u, m, v, c1, c2, epsilon, s, out);
   }
 
  private:

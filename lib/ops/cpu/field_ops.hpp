@@ -2,6 +2,8 @@
 // their definitions), one file each: field_smooth.cpp, field_compose.cpp, field_invert.cpp,
 // field_jacobian.cpp, field_resample.cpp, field_reduce.cpp, resample_warp.cpp.
 #pragma once
+#include <vector>
+
 #include "core/affine.hpp"
 #include "core/field.hpp"
 #include "dist/comm.hpp"
@@ -11,10 +13,22 @@ namespace ffdp::cpu {
 
 void smoothField(Field& u, const Vec3& sigmaVoxels);
 Field composeFields(const Field& u, const Field& g);
+// step <- a step, then step <- step + u(x + step): composeFields(u, a step) written over the step
+// (r(x) depends on the step at x only), bit-identical to scaleField(step, a) followed by
+// composeFields(u, step), without allocating a field. The greedy update is
+// composeScaledStepInPlace(u, d, -stepMm / max|d|) and then swap(u, d).
+void composeScaledStepInPlace(const Field& u, Field& step, double stepScale);
 Field invertField(const Field& u, int iterations, double tolerance, Comm& comm);
 Image jacobianDeterminant(const Field& u);
 Field resampleField(const Field& u, const Grid& target);
 double maxNorm(const Field& u, Comm& comm);
+// maxNorm's two halves, for fused passes that end in the same reduction: the largest |p[n]|^2 of
+// `count` vectors (NaN when any component is NaN), and, from one such value per z-slice, the
+// root of the largest (NaN if any is NaN) reduced across ranks.
+double largestSquaredNorm(const Vec3f* p, int64_t count);
+double finishMaxNorm(const std::vector<double>& sliceLargestSquared, Comm& comm);
+// A zero field on `grid`, allocated so that filling it is cheap (field_allocate.cpp).
+Field allocateField(const Grid& grid);
 Image resampleWarp(const Image& moving, const Affine& A, const Field& u, Interpolation interp, float outside);
 
 }  // namespace ffdp::cpu
