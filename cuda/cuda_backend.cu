@@ -38,6 +38,14 @@ class CudaBackend final : public Backend {
       fail(ExitCode::Resource, "GPU " + std::to_string(device) + " requested, but this machine has " +
                                    std::to_string(count));
     check(cudaSetDevice(device), "selecting GPU " + std::to_string(device));
+    check(cudaDeviceGetDefaultMemPool(&pool_, device), "querying the memory pool of GPU " + std::to_string(device));
+    uint64_t zero = 0;  // the high-water mark counts from here
+    check(cudaMemPoolSetAttribute(pool_, cudaMemPoolAttrUsedMemHigh, &zero), "resetting the memory high-water mark");
+  }
+  size_t devicePeakBytes() const override {
+    uint64_t high = 0;
+    check(cudaMemPoolGetAttribute(pool_, cudaMemPoolAttrUsedMemHigh, &high), "reading the memory high-water mark");
+    return size_t(high);
   }
   const char* name() const override { return "cuda"; }
 
@@ -169,6 +177,7 @@ class CudaBackend final : public Backend {
   }
 
   Comm& comm_;
+  cudaMemPool_t pool_ = nullptr;  // every DeviceArray allocates from it (device_array.cuh)
 };
 
 }  // namespace

@@ -1,5 +1,5 @@
 // The deformable optimiser's Adam update on the GPU, with the CPU reference's float rounding
-// (lib/ops/cpu/field_adam_step.cpp; ops/backend.hpp). The Backend's three fused passes are
+// (lib/ops/cpu/field_adam.cpp; ops/backend.hpp). The Backend's three fused passes are
 // adamMoments (returns max |v|), adamDirectionMaxNorm (d not stored) and composeAdamStep
 // (field_compose.hpp); adamDirection and scaleField store their result, for callers that want d.
 // Fields: 3 interleaved floats per voxel in device memory, `voxels` voxels each, all on one grid.

@@ -1,4 +1,4 @@
-// Adam's per-component updates with the CPU reference's float arithmetic (lib/ops/cpu/field_adam_step.cpp),
+// Adam's per-component updates with the CPU reference's float arithmetic (lib/ops/cpu/field_adam.cpp),
 // each operation rounded as written (no fused multiply-add; field_exact_math.cuh).
 #pragma once
 #include "field_exact_math.cuh"

@@ -1,5 +1,5 @@
 // Composition of displacement fields on the GPU (lib/ops/cpu/field_compose.cpp,
-// field_adam_step.cpp): r(x) = g(x) + u(x + g(x)), "first x + g, then x + u", u sampled
+// field_adam.cpp): r(x) = g(x) + u(x + g(x)), "first x + g, then x + u", u sampled
 // trilinearly with edge values beyond its outer voxel centres. All fields share `grid` (3
 // interleaved floats per voxel, device memory); the output must not alias u (read at other voxels).
 #pragma once

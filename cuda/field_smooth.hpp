@@ -11,5 +11,9 @@ namespace ffdp::cuda {
 void smoothField(float* field, const Grid& grid, const Vec3& sigmaVoxels);
 // `image`: one float per voxel of `grid` (pyramid pre-smoothing).
 void smoothImage(float* image, const Grid& grid, const Vec3& sigmaVoxels);
+// smoothField with the kernel choice forced, for benchmarks and tests (the results agree within
+// the smoothing bound; 2 and 4 give the same bits): rowsPerThread 2 or 4 = that many j outputs
+// per thread in the fused j-k pass, 0 = the default, -1 = the older one-pass-per-axis kernels.
+void smoothFieldTuned(float* field, const Grid& grid, const Vec3& sigmaVoxels, int rowsPerThread);
 
 }  // namespace ffdp::cuda

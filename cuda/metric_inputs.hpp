@@ -6,6 +6,7 @@
 
 #include "core/affine.hpp"
 #include "core/grid.hpp"
+#include "intensity_range.hpp"
 #include "ops/metric_settings.hpp"
 #include "warp_sampler.cuh"
 
@@ -20,7 +21,20 @@ struct MetricDeviceInputs {
   const uint8_t* movingMask = nullptr;  // null, or one byte per moving voxel
   Affine A;
   MetricSettings settings;
+  // Optional: the images' global intensity ranges (intensityRange, already reduced over ranks),
+  // cached by a caller that evaluates the metric many times on the same images. Null: measured
+  // on every call (two extra reads of the images for CC and MI).
+  const DeviceIntensityRange* fixedRange = nullptr;
+  const DeviceIntensityRange* movingRange = nullptr;
 };
+
+// The cached range when the caller gave one, else measured now.
+inline DeviceIntensityRange fixedIntensityRange(const MetricDeviceInputs& in, Comm& comm) {
+  return in.fixedRange ? *in.fixedRange : intensityRange(in.fixed, in.fixedGrid.voxels(), comm);
+}
+inline DeviceIntensityRange movingIntensityRange(const MetricDeviceInputs& in, Comm& comm) {
+  return in.movingRange ? *in.movingRange : intensityRange(in.moving, in.movingGrid.voxels(), comm);
+}
 
 // The sampler of T(x) = A(x + u(x)) (u = null: T = A).
 inline WarpSampler makeWarpSampler(const MetricDeviceInputs& in, const float* u) {

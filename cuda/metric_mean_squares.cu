@@ -50,9 +50,33 @@ __global__ void __launch_bounds__(kThreads) meanSquaresPass(WarpSampler sampler,
     }
 }
 
-// gradient <- float(double(gradient) * factor), the CPU's FieldChainRule::finish.
-__global__ void scaleGradient(float* gradient, int64_t floats, double factor) {
-  for (int64_t n = firstItem(); n < floats; n += itemStride()) gradient[n] = float(double(gradient[n]) * factor);
+// The field gradient is scaled by 1/N, N the valid count. Counting first (the valid rule alone reads
+// u and the masks, 12 B per voxel, no image) lets the one sampling pass write the final gradient,
+// instead of writing it unscaled and rescaling it (24 B per voxel more).
+__global__ void __launch_bounds__(kThreads) validCountPass(WarpSampler sampler, VoxelIndexer index, int64_t voxels,
+                                                           unsigned long long* total) {
+  unsigned long long count = 0;
+  const int lane = int(threadIdx.x & 31);
+  for (int64_t n = firstItem(); n - lane < voxels; n += itemStride()) {  // warp-uniform trip count
+    if (n >= voxels) continue;
+    int64_t i, j, k;
+    index.split(n, i, j, k);
+    double q[3];
+    count += sampler.valid(n, i, j, k, q) ? 1 : 0;
+  }
+  for (int offset = 16; offset > 0; offset >>= 1) count += __shfl_down_sync(0xffffffffu, count, offset);
+  if (lane == 0 && count) atomicAdd(total, count);  // integer: exact in any order
+}
+
+int64_t validCount(const MetricDeviceInputs& in, const float* u) {
+  const int64_t voxels = in.fixedGrid.voxels();
+  DeviceArray<unsigned long long> total(1, "mean squares valid count");
+  check(cudaMemsetAsync(total.data(), 0, sizeof(unsigned long long), cudaStreamPerThread),
+        "clearing the mean-squares valid count");
+  validCountPass<<<blocksFor(voxels), kThreads, 0, cudaStreamPerThread>>>(
+      makeWarpSampler(in, u), makeVoxelIndexer(in.fixedGrid.size[0], in.fixedGrid.size[1]), voxels, total.data());
+  checkLaunch("validCountPass (mean squares)", voxels);
+  return int64_t(total.toHost("mean squares valid count")[0]);
 }
 
 template <Output Out>
@@ -71,26 +95,26 @@ std::vector<double> runPass(const MetricDeviceInputs& in, const float* u, const 
 }  // namespace
 
 FieldMetricEval meanSquaresFieldMetric(const MetricDeviceInputs& in, const float* u, float* gradient, Comm& comm) {
-  std::vector<double> totals;
-  if (gradient)
-    totals = runPass<Output::Field>(in, u, makeFieldGradientWriter(gradient, in.movingGrid, in.A, 1.0));
-  else
-    totals = runPass<Output::ValueOnly>(in, u, FieldGradientWriter{});
-  comm.allreduceSum(totals.data(), totals.size());
   FieldMetricEval r;
+  std::vector<double> totals;
+  if (gradient) {
+    // N over all ranks first, so that the sampling pass writes scale K^T g dq with scale = 1/N.
+    double N = double(validCount(in, u));
+    comm.allreduceSum(&N, 1);
+    if (N == 0) {
+      const int64_t floats = 3 * in.fixedGrid.voxels();
+      check(cudaMemsetAsync(gradient, 0, size_t(floats) * sizeof(float), cudaStreamPerThread),
+            "clearing the mean-squares gradient (" + std::to_string(floats / 3) + " voxels)");
+      return r;
+    }
+    totals = runPass<Output::Field>(in, u, makeFieldGradientWriter(gradient, in.movingGrid, in.A, 1.0 / N));
+  } else {
+    totals = runPass<Output::ValueOnly>(in, u, FieldGradientWriter{});
+  }
+  comm.allreduceSum(totals.data(), totals.size());
   const double N = totals[1];
   r.validVoxels = int64_t(N);
   if (N > 0) r.value = totals[0] / N;
-  if (gradient) {
-    const int64_t floats = 3 * in.fixedGrid.voxels();
-    if (N == 0) {
-      check(cudaMemsetAsync(gradient, 0, size_t(floats) * sizeof(float), cudaStreamPerThread),
-            "clearing the mean-squares gradient (" + std::to_string(floats / 3) + " voxels)");
-    } else {
-      scaleGradient<<<blocksFor(floats), kThreads, 0, cudaStreamPerThread>>>(gradient, floats, 1.0 / N);
-      checkLaunch("scaleGradient (mean squares)", floats);
-    }
-  }
   return r;
 }
 

@@ -122,8 +122,8 @@ struct MiState {
 // Pass 1 and the host-side statistics (the CPU's loops, in its order, on the same histogram).
 MiState histogramAndValue(const MetricDeviceInputs& in, const WarpSampler& sampler, Comm& comm) {
   const int B = in.settings.bins;
-  const DeviceIntensityRange fr = intensityRange(in.fixed, in.fixedGrid.voxels(), comm);
-  const DeviceIntensityRange mr = intensityRange(in.moving, in.movingGrid.voxels(), comm);
+  const DeviceIntensityRange fr = fixedIntensityRange(in, comm);
+  const DeviceIntensityRange mr = movingIntensityRange(in, comm);
   MiState st;
   st.fixedBins = makeParzenBins(fr.min, fr.max, B);
   st.movingBins = makeParzenBins(mr.min, mr.max, B);

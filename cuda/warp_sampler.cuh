@@ -70,20 +70,26 @@ struct WarpSampler {
 
   FFDP_HD int64_t linear(int64_t i, int64_t j, int64_t k) const { return i + nx * (j + ny * k); }
 
-  // True when voxel (i, j, k) is valid; then s holds f, w (and dw/dq when WithGradient).
-  template <bool WithGradient>
-  FFDP_HD bool sample(int64_t i, int64_t j, int64_t k, WarpSample& s) const {
-    const int64_t n = linear(i, j, k);
+  // The valid rule alone (no image read but the masks): true when voxel n = (i, j, k) is valid,
+  // then q holds its continuous moving index. The mean-squares count pass uses it on its own.
+  FFDP_HD bool valid(int64_t n, int64_t i, int64_t j, int64_t k, double q[3]) const {
     if (fixedMask && !fixedMask[n]) return false;
     if (!sampleAll && !(subsetHash(uint64_t(n)) < threshold)) return false;
-    double q[3];
     map.at(i, j, k, q);
     if (u) {
       const double d0 = double(u[3 * n]), d1 = double(u[3 * n + 1]), d2 = double(u[3 * n + 2]);
       for (int a = 0; a < 3; ++a) q[a] += K[a][0] * d0 + K[a][1] * d1 + K[a][2] * d2;
     }
     if (!insideLinear(moving, q)) return false;
-    if (movingMask && !movingMask[nearestLinear(moving, q)]) return false;
+    return !(movingMask && !movingMask[nearestLinear(moving, q)]);
+  }
+
+  // True when voxel (i, j, k) is valid; then s holds f, w (and dw/dq when WithGradient).
+  template <bool WithGradient>
+  FFDP_HD bool sample(int64_t i, int64_t j, int64_t k, WarpSample& s) const {
+    const int64_t n = linear(i, j, k);
+    double q[3];
+    if (!valid(n, i, j, k, q)) return false;
     s.f = double(fixed[n]);
     if (WithGradient)
       s.w = sampleLinearWithGradient(moving, q, s.dq);

@@ -92,6 +92,13 @@ void benchmarkSize(int64_t n, int repeats) {
   report("  along j only (+ copy back)", 24, [&] { cuda::smoothField(d.data(), grid, {0, 1.5, 0}); });
   report("  along j, k (two tiled)", 24, [&] { cuda::smoothField(d.data(), grid, {0, 1.5, 1.5}); });
   report("smoothField sigma 3", 24, [&] { cuda::smoothField(d.data(), grid, {3.0, 3.0, 3.0}); });
+  report("smoothField sigma 1 (grad)", 24, [&] { cuda::smoothField(d.data(), grid, {1.0, 1.0, 1.0}); });
+  report("smoothField sigma 0.5", 24, [&] { cuda::smoothField(d.data(), grid, {0.5, 0.5, 0.5}); });
+  report("  sigma 1.5 j-k 2 rows/thread", 24, [&] { cuda::smoothFieldTuned(d.data(), grid, {1.5, 1.5, 1.5}, 2); });
+  report("  sigma 1.5 j-k 4 rows/thread", 24, [&] { cuda::smoothFieldTuned(d.data(), grid, {1.5, 1.5, 1.5}, 4); });
+  report("  sigma 3 j-k 4 rows/thread", 24, [&] { cuda::smoothFieldTuned(d.data(), grid, {3.0, 3.0, 3.0}, 4); });
+  report("  sigma 1.5 per-axis (old)", 24, [&] { cuda::smoothFieldTuned(d.data(), grid, {1.5, 1.5, 1.5}, -1); });
+  report("  sigma 3 per-axis (old)", 24, [&] { cuda::smoothFieldTuned(d.data(), grid, {3.0, 3.0, 3.0}, -1); });
   report("composeFields", 36, [&] { cuda::composeFields(u.data(), g.data(), r.data(), grid); });
   report("adamMoments (+ max |v|)", 60,
          [&] { cuda::adamMoments(m.data(), v.data(), g.data(), voxels, 1.0, 0.9, 0.999); });

@@ -17,7 +17,7 @@
 #include "gaussian_line.cuh"
 #include "grid_view.hpp"
 #include "ops/cpu/cpu_ops.hpp"
-#include "ops/cpu/field_adam_step.hpp"
+#include "ops/cpu/field_adam.hpp"
 #include "ops/cpu/field_ops.hpp"
 #include "ops/cpu/field_sampling.hpp"
 #include "ops/field_test_support.hpp"
@@ -129,7 +129,7 @@ TEST_CASE("host: Adam element updates equal the CPU bit for bit", "[gpu][host][f
     for (float& c : x) c = std::abs(c);
   const Field grad = randomField(rng, g, 0.5);
   Field mc = m, vc = v;
-  cpu::adamMomentsMax(mc, vc, grad, 0.7, 0.9, 0.999, comm);
+  cpu::updateAdamMoments(mc, vc, grad, 0.7, 0.9, 0.999, comm);
   for (size_t n = 0; n < m.data.size(); ++n)
     for (int c = 0; c < 3; ++c) {
       cuda::adamMomentsElement(m.data[n][c], v.data[n][c], grad.data[n][c], 0.7f, 0.9f, 0.999f);
@@ -140,7 +140,7 @@ TEST_CASE("host: Adam element updates equal the CPU bit for bit", "[gpu][host][f
   // The CPU's direction, read off composeAdamStep with u = 0 and s = 1 (out = d exactly).
   const double c1 = 1 - std::pow(0.9, 7), c2 = 1 - std::pow(0.999, 7), eps = 1.3e-4;
   Field d;
-  cpu::composeAdamStep(Field(g), m, v, c1, c2, eps, 1.0, d);
+  cpu::composeAdamDirection(Field(g), m, v, c1, c2, eps, 1.0, d);
   for (size_t n = 0; n < m.data.size(); ++n)
     for (int c = 0; c < 3; ++c)
       REQUIRE(close(cuda::adamDirectionElement(m.data[n][c], v.data[n][c], float(1 / c1), float(1 / c2), float(eps)),

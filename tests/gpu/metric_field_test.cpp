@@ -168,6 +168,30 @@ TEST_CASE("CUDA mean-squares field metric equals the CPU reference", "[gpu][metr
   expectAgreement(p, s);
 }
 
+TEST_CASE("CUDA field metrics give the same bits with cached intensity ranges", "[gpu][metric]") {
+  FFDP_REQUIRE_GPU();
+  auto rng = seededRng("gpu field metric cached ranges");
+  FieldProblem p = randomProblem(rng, true);
+  SelfComm comm;
+  const cuda::DeviceIntensityRange fr = cuda::intensityRange(p.dFixed.data(), p.fixed.voxels(), comm);
+  const cuda::DeviceIntensityRange mr = cuda::intensityRange(p.dMoving.data(), p.moving.voxels(), comm);
+  for (MetricKind kind : {MetricKind::CC, MetricKind::MI}) {
+    MetricSettings s;
+    s.kind = kind;
+    s.radius = 2;
+    INFO("metric " << int(kind));
+    cuda::DeviceArray<float> g1(3 * p.fixed.voxels(), "test gradient"), g2(3 * p.fixed.voxels(), "test gradient");
+    const FieldMetricEval measured = p.gpu(s, &g1);
+    cuda::MetricDeviceInputs in = p.inputs(s);
+    in.fixedRange = &fr;
+    in.movingRange = &mr;
+    const FieldMetricEval cached = cuda::fieldMetric(in, p.dU.data(), g2.data(), comm);
+    CHECK(sameBits(cached.value, measured.value));
+    CHECK(cached.validVoxels == measured.validVoxels);
+    CHECK(g1.toHost("test gradient") == g2.toHost("test gradient"));
+  }
+}
+
 TEST_CASE("CUDA field metrics with no valid voxel give zero value and a zero gradient", "[gpu][metric]") {
   FFDP_REQUIRE_GPU();
   auto rng = seededRng("gpu field metric empty overlap");
