@@ -217,8 +217,15 @@ int runRegister(const RegisterOptions& o, const std::string& commandLine) {
     written.push_back(out.warped);
     writeImage(out.inverseWarped, warpedFixed(*backend, fixed, moving.grid, result));
     written.push_back(out.inverseWarped);
-    ReportContext context{FFDP_VERSION, backend->name(), omp_get_max_threads(), comm.size(), peakResidentMB(),
-                          out.all(), commandLine, libraryVersions()};
+    ReportContext context{FFDP_VERSION,
+                          backend->name(),
+                          omp_get_max_threads(),
+                          comm.size(),
+                          peakResidentMB(),
+                          double(backend->devicePeakBytes()) / (1024.0 * 1024.0),
+                          out.all(),
+                          commandLine,
+                          libraryVersions()};
     writeTextAtomic(out.report, reportToJson(result, spec, context).dump(2) + "\n");
   } catch (...) {
     removeQuietly(written);

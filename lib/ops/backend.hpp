@@ -42,6 +42,8 @@ class Backend {
   // evaluation) call it first; inside a registration nothing does, so a GPU run never copies back.
   virtual void toHost(Image& image) = 0;
   virtual void toHost(Field& field) = 0;
+  // The most accelerator memory this backend held at once since it was made (0 for the CPU).
+  virtual size_t devicePeakBytes() const { return 0; }
 
   // Gaussian smoothing (sigma in input voxels per axis, 0 = none), then linear resampling onto
   // `target`, which covers the same physical region. Builds pyramid levels.

@@ -36,8 +36,10 @@ double FieldOptimizer::update(Field& u, Field& g, double gradientScale, const Fi
   const double largest = backend.adamDirectionMaxNorm(m_, v_, c1, c2, epsilon);
   if (!(largest > 0) || !std::isfinite(largest)) return 0;
   // Descent: the map moves against the gradient, its farthest point by exactly stepMm.
-  backend.composeAdamStep(u, m_, v_, c1, c2, epsilon, -settings.stepMm / largest, next_);
-  std::swap(u, next_);
+  // The gradient is spent once it is in the moments, so its buffer takes the updated field and the old
+  // field's buffer becomes the next gradient buffer: no third field-sized buffer (12 bytes per voxel).
+  backend.composeAdamStep(u, m_, v_, c1, c2, epsilon, -settings.stepMm / largest, g);
+  std::swap(u, g);
   if (anyPositive(settings.warpSigma)) backend.smoothField(u, settings.warpSigma);
   return settings.stepMm;
 }

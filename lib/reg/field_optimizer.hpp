@@ -32,15 +32,15 @@ class FieldOptimizer {
   // Carries the moments to the next level's grid (resampled like the field); the step count goes on.
   void moveTo(const Grid& grid, Backend& backend);
 
-  // One update of `u` from the gradient `gradientScale` g (g is smoothed in place). Returns the largest
-  // displacement of the update in mm: settings.stepMm, or 0 when the gradient is zero everywhere.
+  // One update of `u` from the gradient `gradientScale` g. g is used up: on return it holds the old
+  // field (a buffer for the next gradient). Returns the largest displacement of the update in mm:
+  // settings.stepMm, or 0 when the gradient is zero everywhere (then u and g are unchanged).
   double update(Field& u, Field& g, double gradientScale, const FieldStepSettings& settings, Backend& backend);
 
   int steps() const { return steps_; }
 
  private:
   Field m_, v_;
-  Field next_;  // the updated field is written here and swapped with u (one buffer reused per level)
   int steps_ = 0;
 };
 

@@ -80,7 +80,8 @@ nlohmann::json reportToJson(const RegistrationResult& result, const Spec& spec, 
           {"seconds", result.seconds},
           // ANTs' P1Warp / P1InverseWarp on the fixed grid, after the affine: T(x) = A(x + u(x)).
           {"deformable", bool(result.warp)},
-          {"peakMemoryMB", context.peakRssMB}};
+          {"peakMemoryMB", context.peakRssMB},
+          {"devicePeakMemoryMB", context.devicePeakMB}};
 }
 
 double peakResidentMB() {

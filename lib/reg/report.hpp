@@ -15,6 +15,7 @@ struct ReportContext {
   int threads = 0;
   int ranks = 1;
   double peakRssMB = 0;
+  double devicePeakMB = 0;  // accelerator memory high-water mark (0 on the CPU backend)
   std::vector<std::string> outputs;
   std::string commandLine;
   std::map<std::string, std::string> libraries;  // name -> version of what the binary was built with

@@ -92,7 +92,8 @@ def measure(args, tmp, fixed_id, moving_id, preset, before):
     fixed_voxels = nifti_voxels(fixed)
 
     row = {"pair": f"{fixed_id}/{moving_id}", "preset": preset, "seconds": {}, "total": report["seconds"],
-           "before": before, "peakMB": report["peakMemoryMB"], "threads": report["threads"]}
+           "before": before, "peakMB": report["peakMemoryMB"], "threads": report["threads"],
+           "backend": report.get("backend", "?"), "gpuMB": report.get("devicePeakMemoryMB", 0.0)}
     iterations = []
     deformable_stage = None
     for stage in report["stages"]:
@@ -132,7 +133,9 @@ def measure(args, tmp, fixed_id, moving_id, preset, before):
         per_iteration = last["seconds"] / last["iterations"]
         row["s_per_iter"] = per_iteration
         row["vox_per_s"] = fixed_voxels / per_iteration
-    row["bytes_per_voxel"] = report["peakMemoryMB"] * 1024 * 1024 / fixed_voxels  # peakMemoryMB is MiB
+    # Bytes per fixed voxel of the memory that holds the volumes: the GPU's on the CUDA backend (MiB).
+    held = row["gpuMB"] if row["gpuMB"] > 0 else report["peakMemoryMB"]
+    row["bytes_per_voxel"] = held * 1024 * 1024 / fixed_voxels
     return row
 
 
@@ -173,7 +176,8 @@ def main():
 
     header = ("pair", "preset", "rigid s", "affine s", "deformable s", "total s", "iterations", "Dice before",
               "Dice linear", "Dice final NN", "Dice final label", "det<=0 %", "min det", "IC mean vox",
-              "IC max vox", "peak MB", "s/iter full-res", "Mvox/s per iter", "peak B/vox", "threads")
+              "IC max vox", "peak MB", "GPU peak MB", "s/iter full-res", "Mvox/s per iter", "peak B/vox", "backend",
+              "threads")
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for r in rows:
@@ -183,17 +187,17 @@ def main():
                  fmt(s.get("deformable"), ".2f"), f"{r['total']:.2f}", r["iterations"], f"{r['before']:.3f}",
                  f"{r['linear']:.3f}", f"{r['final_nn']:.3f}", f"{r['final_label']:.3f}",
                  fmt(r.get("fold_percent"), ".4f"), fmt(r.get("min_det"), ".3f"), fmt(r.get("ic_mean"), ".3f"),
-                 fmt(r.get("ic_max"), ".2f"), f"{r['peakMB']:.0f}", fmt(r.get("s_per_iter"), ".3f"),
+                 fmt(r.get("ic_max"), ".2f"), f"{r['peakMB']:.0f}", f"{r['gpuMB']:.0f}", fmt(r.get("s_per_iter"), ".3f"),
                  fmt(None if vox_per_s is None else vox_per_s / 1e6, ".2f"), fmt(r.get("bytes_per_voxel"), ".0f"),
-                 str(r["threads"])]
+                 r["backend"], str(r["threads"])]
         print("| " + " | ".join(cells) + " |")
     if len(pairs) > 1:
         for preset in args.presets:
             sel = [r for r in rows if r["preset"] == preset]
             mean = lambda key: sum(r[key] for r in sel) / len(sel)
             print(f"mean over pairs, {preset}: total {mean('total'):.2f} s, Dice before {mean('before'):.3f}, "
-                  f"linear {mean('linear'):.3f}, final NN {mean('final_nn'):.3f}, "
-                  f"final label {mean('final_label'):.3f}")
+                  f"linear {mean('linear'):.4f}, final NN {mean('final_nn'):.4f}, "
+                  f"final label {mean('final_label'):.4f}")
 
 
 if __name__ == "__main__":
