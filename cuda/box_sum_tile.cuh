@@ -10,7 +10,7 @@
 #pragma once
 #include <cstdint>
 
-#include "host_device.hpp"
+#include "core/host_device.hpp"
 #include "launch.cuh"
 
 namespace ffdp::cuda {

@@ -2,7 +2,7 @@
 // each operation rounded as written (no fused multiply-add; field_exact_math.cuh).
 #pragma once
 #include "field_exact_math.cuh"
-#include "host_device.hpp"
+#include "core/host_device.hpp"
 
 namespace ffdp::cuda {
 

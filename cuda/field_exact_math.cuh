@@ -7,7 +7,7 @@
 #pragma once
 #include <cmath>
 
-#include "host_device.hpp"
+#include "core/host_device.hpp"
 
 namespace ffdp::cuda::exact {
 

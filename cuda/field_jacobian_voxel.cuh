@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "field_exact_math.cuh"
-#include "host_device.hpp"
+#include "core/host_device.hpp"
 
 namespace ffdp::cuda {
 

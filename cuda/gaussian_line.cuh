@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "field_exact_math.cuh"
-#include "host_device.hpp"
+#include "core/host_device.hpp"
 
 namespace ffdp::cuda {
 

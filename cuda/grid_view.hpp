@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "core/grid.hpp"
-#include "host_device.hpp"
+#include "core/host_device.hpp"
 
 namespace ffdp::cuda {
 

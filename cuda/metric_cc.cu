@@ -389,7 +389,7 @@ AffineMetricEval localCorrelationAffineMetric(const MetricDeviceInputs& in, bool
   const std::vector<double> sums = finishSums(partials, int(blocks), kAffineIndexSums, "CC affine gradient");
   std::vector<double> total(sums);
   comm.allreduceSum(total.data(), total.size());
-  const auto grad = affineGradientFromSums(total.data(), g, in.movingGrid, in.A, -1.0 / c.count);
+  const auto grad = affineGradientFromIndexSums(total.data(), g, in.movingGrid, in.A, -1.0 / c.count);
   for (int p = 0; p < 12; ++p) r.gradient[size_t(p)] = grad[size_t(p)];
   return r;
 }

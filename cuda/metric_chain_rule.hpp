@@ -10,7 +10,8 @@
 
 #include "core/affine.hpp"
 #include "core/grid.hpp"
-#include "host_device.hpp"
+#include "core/host_device.hpp"
+#include "ops/affine_gradient_sums.hpp"
 
 namespace ffdp::cuda {
 
@@ -48,8 +49,7 @@ struct AffineIndexSums {
   }
 };
 
-// The 12 summed index-space values -> d(value)/d(affine parameters), times `scale` (e.g. 1/N).
-std::array<double, 12> affineGradientFromSums(const double* sums, const Grid& fixed, const Grid& moving,
-                                              const Affine& A, double scale);
+// The 12 summed index-space values -> d(value)/d(affine parameters), times `scale` (e.g. 1/N):
+// the backend-neutral ffdp::affineGradientFromIndexSums (lib/ops/affine_gradient_sums.hpp).
 
 }  // namespace ffdp::cuda

@@ -128,7 +128,7 @@ AffineMetricEval meanSquaresAffineMetric(const MetricDeviceInputs& in, bool with
   if (N == 0) return r;
   r.value = totals[0] / N;
   if (withGradient) {
-    const auto grad = affineGradientFromSums(totals.data() + kValueSums, in.fixedGrid, in.movingGrid, in.A, 1.0 / N);
+    const auto grad = affineGradientFromIndexSums(totals.data() + kValueSums, in.fixedGrid, in.movingGrid, in.A, 1.0 / N);
     for (int p = 0; p < 12; ++p) r.gradient[size_t(p)] = grad[size_t(p)];
   }
   return r;

@@ -1,6 +1,7 @@
 // MI kernels (metric_mi.hpp).
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/error.hpp"
@@ -8,6 +9,7 @@
 #include "intensity_range.hpp"
 #include "metric_chain_rule.hpp"
 #include "metric_mi.hpp"
+#include "ops/mutual_information_table.hpp"
 #include "parzen_bspline.cuh"
 
 namespace ffdp::cuda {
@@ -154,23 +156,9 @@ MiState histogramAndValue(const MetricDeviceInputs& in, const WarpSampler& sampl
   st.count = N;
   if (N == 0) return st;
 
-  std::vector<double> p(BB), pf(size_t(B), 0.0), pm(size_t(B), 0.0);
-  st.logRatio.assign(BB, 0.0);
-  for (size_t c = 0; c < BB; ++c) p[c] = H[c] / N;
-  for (int a = 0; a < B; ++a)
-    for (int b = 0; b < B; ++b) {
-      pf[size_t(a)] += p[size_t(a) * B + b];
-      pm[size_t(b)] += p[size_t(a) * B + b];
-    }
-  double mi = 0;
-  for (int a = 0; a < B; ++a)
-    for (int b = 0; b < B; ++b) {
-      const double pab = p[size_t(a) * B + b];
-      if (pab <= 0) continue;
-      mi += pab * std::log(pab / (pf[size_t(a)] * pm[size_t(b)]));
-      st.logRatio[size_t(a) * B + b] = std::log(pab / pm[size_t(b)]);
-    }
-  st.value = -mi;
+  MutualInformationTable table = mutualInformationTable(H.data(), B, N);
+  st.logRatio = std::move(table.logRatio);
+  st.value = table.value;
   return st;
 }
 
@@ -235,7 +223,7 @@ AffineMetricEval mutualInformationAffineMetric(const MetricDeviceInputs& in, boo
   std::vector<double> sums = gradientPass<false>(in, sampler, st, FieldGradientWriter{});
   comm.allreduceSum(sums.data(), sums.size());
   const double scale = -st.movingBins.scale / st.count;
-  const auto grad = affineGradientFromSums(sums.data(), in.fixedGrid, in.movingGrid, in.A, scale);
+  const auto grad = affineGradientFromIndexSums(sums.data(), in.fixedGrid, in.movingGrid, in.A, scale);
   for (int p = 0; p < 12; ++p) r.gradient[size_t(p)] = grad[size_t(p)];
   return r;
 }

@@ -6,7 +6,7 @@
 // An intensity v maps to xi = 1 + (v - vmin) (B - 3) / (vmax - vmin), i.e. [vmin, vmax] -> [1, B-2];
 // the four bins it touches are base-1 .. base+2 with base = clamp(floor(xi), 1, B - 3).
 #pragma once
-#include "host_device.hpp"
+#include "core/host_device.hpp"
 
 namespace ffdp::cuda {
 

@@ -1,18 +1,17 @@
-// Trilinear sampling on the GPU with exactly the CPU reference's rules (lib/ops/cpu/trilinear.hpp):
-// inside = every continuous index in [0, n-1] up to kInsideTolerance; the two bracketing voxels
-// clamped to the volume; value and its exact derivative w.r.t. the continuous index; nearest
-// voxel; the 8-voxel stencil for label interpolation. All arithmetic in double, as on the CPU,
-// so a kernel and the reference agree to rounding of the final float.
+// Trilinear sampling on the GPU: device views over the rules that the CPU reference shares
+// (lib/ops/trilinear_math.hpp: inside tests, bracketing voxels, value and derivative, nearest voxel,
+// the 8-voxel stencil), so a kernel and the reference compute the same bits.
 #pragma once
 #include <cstdint>
 
 #include "core/affine.hpp"
 #include "core/grid.hpp"
-#include "host_device.hpp"
+#include "core/host_device.hpp"
+#include "ops/trilinear_math.hpp"
 
 namespace ffdp::cuda {
 
-constexpr double kInsideTolerance = 1e-6;  // voxels; the CPU's value
+using trilinear::kInsideTolerance;
 
 // A read-only image (or one component-interleaved volume with stride 1) in device memory.
 struct ImageView {
@@ -45,92 +44,34 @@ inline IndexAffineView makeIndexAffine(const Grid& from, const Grid& to, const A
   return r;
 }
 
-FFDP_HD inline int64_t floorToInt(double x) {
-  const int64_t t = static_cast<int64_t>(x);
-  return t - (x < static_cast<double>(t) ? 1 : 0);
-}
-FFDP_HD inline int64_t clampIndex(int64_t v, int64_t lo, int64_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
+using trilinear::AxisStencil;
+using trilinear::axisStencil;
+using trilinear::clampIndex;
+using trilinear::Corners;
+using trilinear::floorToInt;
 
 FFDP_HD inline bool insideLinear(const ImageView& im, const double q[3]) {
-  return q[0] >= -kInsideTolerance && q[0] <= double(im.nx - 1) + kInsideTolerance && q[1] >= -kInsideTolerance &&
-         q[1] <= double(im.ny - 1) + kInsideTolerance && q[2] >= -kInsideTolerance &&
-         q[2] <= double(im.nz - 1) + kInsideTolerance;
+  return trilinear::insideLinear(q, im.nx, im.ny, im.nz);
 }
-// Nearest-neighbour inside test: the rounded index exists (q in [-0.5, n - 0.5) per axis).
 FFDP_HD inline bool insideNearest(const ImageView& im, const double q[3]) {
-  return q[0] >= -0.5 && q[0] < double(im.nx) - 0.5 && q[1] >= -0.5 && q[1] < double(im.ny) - 0.5 && q[2] >= -0.5 &&
-         q[2] < double(im.nz) - 0.5;
+  return trilinear::insideNearest(q, im.nx, im.ny, im.nz);
 }
 FFDP_HD inline int64_t nearestLinear(const ImageView& im, const double q[3]) {
-  const int64_t i = clampIndex(floorToInt(q[0] + 0.5), 0, im.nx - 1);
-  const int64_t j = clampIndex(floorToInt(q[1] + 0.5), 0, im.ny - 1);
-  const int64_t k = clampIndex(floorToInt(q[2] + 0.5), 0, im.nz - 1);
-  return i + im.nx * (j + im.ny * k);
+  return trilinear::nearestLinear(q, im.nx, im.ny, im.nz);
 }
-
-struct AxisStencil {
-  int64_t lo, hi;
-  double u;  // value = (1 - u) v[lo] + u v[hi]
-};
-FFDP_HD inline AxisStencil axisStencil(double q, int64_t n) {
-  int64_t lo = clampIndex(floorToInt(q), 0, n - 2 > 0 ? n - 2 : 0);
-  return {lo, lo + 1 < n - 1 ? lo + 1 : n - 1, q - double(lo)};
-}
-
-struct Corners {
-  double v[8];  // v[a + 2b + 4c] at (lo+a, lo+b, lo+c)
-  double ux, uy, uz;
-};
 FFDP_HD inline Corners corners(const ImageView& im, const double q[3]) {
-  const AxisStencil sx = axisStencil(q[0], im.nx), sy = axisStencil(q[1], im.ny), sz = axisStencil(q[2], im.nz);
-  const int64_t plane = im.nx * im.ny;
-  const float* p00 = im.data + sx.lo + im.nx * sy.lo + plane * sz.lo;
-  const float* p10 = im.data + sx.lo + im.nx * sy.hi + plane * sz.lo;
-  const float* p01 = im.data + sx.lo + im.nx * sy.lo + plane * sz.hi;
-  const float* p11 = im.data + sx.lo + im.nx * sy.hi + plane * sz.hi;
-  const int64_t di = sx.hi - sx.lo;
-  return {{p00[0], p00[di], p10[0], p10[di], p01[0], p01[di], p11[0], p11[di]}, sx.u, sy.u, sz.u};
+  return trilinear::corners(im.data, im.nx, im.ny, im.nz, q);
 }
-
 FFDP_HD inline double sampleLinear(const ImageView& im, const double q[3]) {
-  const Corners c = corners(im, q);
-  const double x00 = c.v[0] + c.ux * (c.v[1] - c.v[0]);
-  const double x10 = c.v[2] + c.ux * (c.v[3] - c.v[2]);
-  const double x01 = c.v[4] + c.ux * (c.v[5] - c.v[4]);
-  const double x11 = c.v[6] + c.ux * (c.v[7] - c.v[6]);
-  const double y0 = x00 + c.uy * (x10 - x00);
-  const double y1 = x01 + c.uy * (x11 - x01);
-  return y0 + c.uz * (y1 - y0);
+  return trilinear::interpolate(corners(im, q));
 }
-
 // Value and its exact derivative with respect to the continuous index q.
 FFDP_HD inline double sampleLinearWithGradient(const ImageView& im, const double q[3], double dq[3]) {
-  const Corners c = corners(im, q);
-  const double x00 = c.v[0] + c.ux * (c.v[1] - c.v[0]);
-  const double x10 = c.v[2] + c.ux * (c.v[3] - c.v[2]);
-  const double x01 = c.v[4] + c.ux * (c.v[5] - c.v[4]);
-  const double x11 = c.v[6] + c.ux * (c.v[7] - c.v[6]);
-  const double y0 = x00 + c.uy * (x10 - x00);
-  const double y1 = x01 + c.uy * (x11 - x01);
-  const double d00 = c.v[1] - c.v[0], d10 = c.v[3] - c.v[2], d01 = c.v[5] - c.v[4], d11 = c.v[7] - c.v[6];
-  const double dy0 = d00 + c.uy * (d10 - d00);
-  const double dy1 = d01 + c.uy * (d11 - d01);
-  dq[0] = dy0 + c.uz * (dy1 - dy0);
-  dq[1] = (x10 - x00) + c.uz * ((x11 - x01) - (x10 - x00));
-  dq[2] = y1 - y0;
-  return y0 + c.uz * (y1 - y0);
+  return trilinear::interpolateWithGradient(corners(im, q), dq);
 }
-
 // The 8 voxels around q with their trilinear weights (label interpolation).
 FFDP_HD inline void stencil(const ImageView& im, const double q[3], int64_t linear[8], double weight[8]) {
-  const AxisStencil sx = axisStencil(q[0], im.nx), sy = axisStencil(q[1], im.ny), sz = axisStencil(q[2], im.nz);
-  const int64_t xs[2] = {sx.lo, sx.hi}, ys[2] = {sy.lo, sy.hi}, zs[2] = {sz.lo, sz.hi};
-  const double wx[2] = {1 - sx.u, sx.u}, wy[2] = {1 - sy.u, sy.u}, wz[2] = {1 - sz.u, sz.u};
-  for (int c = 0; c < 8; ++c) {
-    const int a = c & 1, b = (c >> 1) & 1, d = (c >> 2) & 1;
-    linear[c] = xs[a] + im.nx * (ys[b] + im.ny * zs[d]);
-    weight[c] = wx[a] * wy[b] * wz[d];
-  }
+  trilinear::stencil(im.nx, im.ny, im.nz, q, linear, weight);
 }
 
 }  // namespace ffdp::cuda

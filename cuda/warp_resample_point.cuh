@@ -6,7 +6,7 @@
 // rounded like the CPU (field_exact_math.cuh).
 #pragma once
 #include "field_exact_math.cuh"
-#include "host_device.hpp"
+#include "core/host_device.hpp"
 #include "trilinear.cuh"
 
 namespace ffdp::cuda {

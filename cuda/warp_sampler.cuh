@@ -12,7 +12,7 @@
 
 #include "core/affine.hpp"
 #include "core/grid.hpp"
-#include "host_device.hpp"
+#include "core/host_device.hpp"
 #include "trilinear.cuh"
 
 namespace ffdp::cuda {

@@ -22,6 +22,7 @@
 #include "core/affine.hpp"
 #include "core/grid.hpp"
 #include "dist/comm.hpp"
+#include "ops/affine_gradient_sums.hpp"
 #include "ops/backend.hpp"
 #include "ops/cpu/affine_warp.hpp"
 
@@ -53,9 +54,7 @@ inline void addRowIndexGradient(double* sums, const RowSamples& row, const doubl
   }
 }
 
-// Converts the index-space sums to the physical affine gradient, times `scale` (e.g. 1/N).
-AffineGradient affineGradientFromIndexSums(const double* sums, const Grid& fixed, const Grid& moving, const Affine& A,
-                                           double scale);
+// affineGradientFromIndexSums (ops/affine_gradient_sums.hpp) turns the sums into the gradient.
 
 struct NoGradient {
   static constexpr bool kWanted = false;

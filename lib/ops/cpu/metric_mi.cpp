@@ -24,6 +24,7 @@
 #include "ops/cpu/intensity_range.hpp"
 #include "ops/cpu/parzen_bspline.hpp"
 #include "ops/cpu/slice_reduce.hpp"
+#include "ops/mutual_information_table.hpp"
 
 namespace ffdp::cpu {
 namespace {
@@ -88,24 +89,10 @@ MutualInformationTotals mutualInformation(const Warp& warp, const MetricInputs& 
   r.count = N;
   if (N == 0) return r;
 
-  // Probabilities, marginals, MI, and the table log(p / pm) the gradient needs.
-  const size_t BB = size_t(B) * size_t(B);
-  std::vector<double> p(BB), pf(size_t(B), 0.0), pm(size_t(B), 0.0), logRatio(BB, 0.0);
-  for (size_t n = 0; n < BB; ++n) p[n] = H[n] / N;
-  for (int a = 0; a < B; ++a)
-    for (int b = 0; b < B; ++b) {
-      pf[size_t(a)] += p[size_t(a) * B + b];
-      pm[size_t(b)] += p[size_t(a) * B + b];
-    }
-  double mi = 0;
-  for (int a = 0; a < B; ++a)
-    for (int b = 0; b < B; ++b) {
-      const double pab = p[size_t(a) * B + b];
-      if (pab <= 0) continue;
-      mi += pab * std::log(pab / (pf[size_t(a)] * pm[size_t(b)]));
-      logRatio[size_t(a) * B + b] = std::log(pab / pm[size_t(b)]);
-    }
-  r.value = -mi;
+  // MI and the table log(p / pm) the gradient needs.
+  const MutualInformationTable table = mutualInformationTable(H.data(), B, N);
+  const std::vector<double>& logRatio = table.logRatio;
+  r.value = table.value;
   if (!Consumer::kWanted) return r;
 
   scale = -mb.scale / N;
