@@ -37,6 +37,9 @@ if [ "$what" = default ] || [ "$what" = pairs ] || [ "$what" = all ]; then
     python3 scripts/bench/brain_pairs.py --binary "$bundle/bin/ffdp-register" --data "$bundle/data/brain-labels" \
       --presets "$bundle/params/brain-greedy.json" --backend "$backend" 2>&1 | tee "$out/pairs-$backend.md"
   done
+  echo "== brain pairs, params/brain-syn.json, backend cuda"
+  python3 scripts/bench/brain_pairs.py --binary "$bundle/bin/ffdp-register" --data "$bundle/data/brain-labels" \
+    --presets "$bundle/params/brain-syn.json" --backend cuda 2>&1 | tee "$out/pairs-syn-cuda.md"
 fi
 if [ "$what" = bench ] || [ "$what" = all ]; then
   echo "== GPU kernel benchmarks and the scale table"
