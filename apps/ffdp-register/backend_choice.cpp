@@ -1,5 +1,7 @@
 #include "backend_choice.hpp"
 
+#include <unistd.h>
+
 #include <cstdlib>
 
 #include "core/error.hpp"
@@ -42,6 +44,21 @@ std::unique_ptr<Backend> makeBackend(const std::string& choice, Comm& comm) {
   if (choice == "cuda") fail(ExitCode::Usage, "--backend cuda: this build has no CUDA backend (built without nvcc)");
   return makeCpuBackend(comm);
 #endif
+}
+
+BackendTarget resolveBackendTarget(const std::string& choice) {
+#ifdef FFDP_HAVE_CUDA
+  const auto devices = cuda::listDevices();
+  if (choice == "cuda" && devices.empty())
+    fail(ExitCode::Resource, "--backend cuda: no usable CUDA GPU on this machine (driver or device missing)");
+  if (choice != "cpu" && !devices.empty()) {
+    const auto& d = devices[size_t(localRank() % int(devices.size()))];
+    return {"cuda (" + d.name + ")", double(d.totalBytes)};
+  }
+#else
+  if (choice == "cuda") fail(ExitCode::Usage, "--backend cuda: this build has no CUDA backend (built without nvcc)");
+#endif
+  return {"cpu", double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGE_SIZE))};
 }
 
 }  // namespace ffdp::cli

@@ -15,4 +15,12 @@ std::vector<std::string> backendChoices();
 // Throws Error(Resource) for "cuda" without a usable GPU, Error(Usage) for "cuda" in a CPU-only build.
 std::unique_ptr<Backend> makeBackend(const std::string& choice, Comm& comm);
 
+// What a choice resolves to on this machine, without starting the backend: its name and the memory
+// a rank's volumes would live in (the GPU's for cuda, the host's physical memory for cpu).
+struct BackendTarget {
+  std::string name;
+  double memoryBytes = 0;
+};
+BackendTarget resolveBackendTarget(const std::string& choice);
+
 }  // namespace ffdp::cli

@@ -14,6 +14,7 @@
 #include "io/transform_io.hpp"
 #include "logging.hpp"
 #include "backend_choice.hpp"
+#include "dry_run.hpp"
 #include "ops/backend.hpp"
 #include "reg/registration.hpp"
 #include "reg/report.hpp"
@@ -60,6 +61,8 @@ void addRegisterOptions(CLI::App& app, RegisterOptions& o) {
   app.add_option("--fixed", o.fixed, "Fixed image (overrides the spec and the metric)")->group(specGroup);
   app.add_option("--moving", o.moving, "Moving image (overrides the spec and the metric)")->group(specGroup);
   app.add_flag("--print-spec", o.printSpec, "Print the spec the flags produce (JSON) and exit")->group(specGroup);
+  app.add_flag("--dry-run", o.dryRun, "Read the image headers, print the memory plan and exit (writes nothing)")
+      ->group(specGroup);
   app.add_flag("--overwrite", o.overwrite, "Replace output files that already exist")->group(specGroup);
   app.add_option("--backend", o.backend, "Compute backend: auto (GPU when present), cpu or cuda")
       ->check(CLI::IsMember(backendChoices()))
@@ -168,6 +171,7 @@ int runRegister(const RegisterOptions& o, const std::string& commandLine) {
     return 0;
   }
   validate(spec);
+  if (o.dryRun) return runDryRun(spec, o.backend);
   setUpLogging(o.quiet ? -1 : spec.verbose);
   if (spec.threads > 0) omp_set_num_threads(spec.threads);
 

@@ -12,6 +12,7 @@ struct RegisterOptions {
   std::string specFile;
   std::string fixed, moving;  // override the spec's / metric's images
   bool printSpec = false;
+  bool dryRun = false;
   bool overwrite = false;
   std::string backend = "auto";
   int threads = 0;

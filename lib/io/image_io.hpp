@@ -25,6 +25,9 @@ struct LoadedImage {
 // voxel is read; every failure is ffdp::Error(ExitCode::Input, "<path>: ...").
 LoadedImage readImage(const std::string& path);
 
+// The grid of an image from its header alone (no voxels read): what --dry-run plans with.
+Grid readImageGrid(const std::string& path);
+
 // Checks that an image can drive a registration: errors (Input, naming `path`) when no voxel is finite
 // or when all finite voxels have one value. Replaces isolated NaN/Inf voxels by 0 and returns how many.
 int64_t requireUsableIntensities(Image& image, const std::string& path);

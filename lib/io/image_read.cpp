@@ -187,10 +187,12 @@ const char* pixelTypeName(PixelType type) {
   return "other";
 }
 
-LoadedImage readImage(const std::string& path) {
+namespace {
+
+// The file's ImageIO with its header read (no voxels yet).
+itk::ImageIOBase::Pointer openImageHeader(const std::string& path) {
   registerItkFactories();
   requireRegularFile(path);
-
   itk::ImageIOBase::Pointer io = itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::IOFileModeEnum::ReadMode);
   if (!io) checkGzipIntact(path);
   if (!io) inputError(path, "not a recognised image file (expected NIfTI .nii/.nii.gz, NRRD or MetaImage .mha/.mhd)");
@@ -200,7 +202,20 @@ LoadedImage readImage(const std::string& path) {
   } catch (const itk::ExceptionObject& e) {
     inputError(path, "cannot read image header: " + oneLine(e.GetDescription()));
   }
+  return io;
+}
 
+}  // namespace
+
+Grid readImageGrid(const std::string& path) {
+  itk::ImageIOBase::Pointer io = openImageHeader(path);
+  const Grid grid = checkedGrid(*io, path);
+  if (grid.voxels() > kMaxVoxels) inputError(path, "image size " + sizeText(*io) + " is implausible (more than 2^40 voxels)");
+  return grid;
+}
+
+LoadedImage readImage(const std::string& path) {
+  itk::ImageIOBase::Pointer io = openImageHeader(path);
   LoadedImage loaded;
   loaded.image.grid = checkedGrid(*io, path);
   loaded.pixelType = pixelTypeOf(io->GetComponentType());

@@ -1,0 +1,137 @@
+#include "reg/memory_plan.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <utility>
+
+#include "reg/pyramid.hpp"
+
+namespace ffdp {
+namespace {
+
+// Bytes per voxel of what every backend keeps (docs/engine.md, "Memory per voxel").
+constexpr double kImage = 4, kMask = 1, kField = 12;
+constexpr double kCcCoefficients = 24;  // A, B, C in double, per fixed voxel of the level
+
+bool deformable(TransformKind k) { return k == TransformKind::Greedy || k == TransformKind::SyN; }
+
+const char* kindName(TransformKind k) {
+  switch (k) {
+    case TransformKind::Rigid:
+      return "rigid";
+    case TransformKind::Affine:
+      return "affine";
+    case TransformKind::Greedy:
+      return "greedy";
+    case TransformKind::SyN:
+      return "syn";
+  }
+  return "?";
+}
+const char* metricName(MetricKind k) {
+  return k == MetricKind::CC ? "CC" : (k == MetricKind::MI ? "MI" : "MeanSquares");
+}
+
+std::string megabytes(double bytes) {
+  char s[32];
+  std::snprintf(s, sizeof s, "%.0f MB", bytes / 1e6);
+  return s;
+}
+
+// Voxels of a grid split over `ranks` z-slabs: the largest slab (slices differ by at most one).
+double perRank(const Grid& g, int ranks) {
+  const int64_t slices = (g.size[2] + ranks - 1) / ranks;
+  return double(g.size[0] * g.size[1] * std::min<int64_t>(slices, g.size[2]));
+}
+
+struct Accounting {
+  MemoryPlan plan;
+  void add(const std::string& what, int64_t voxels, const std::vector<std::pair<std::string, double>>& parts) {
+    MemoryPhase p;
+    p.what = what;
+    p.voxels = voxels;
+    for (const auto& [name, bytes] : parts) {
+      p.bytes += bytes;
+      if (!p.breakdown.empty()) p.breakdown += ", ";
+      p.breakdown += name + " " + megabytes(bytes);
+    }
+    if (p.bytes > plan.peakBytes) {
+      plan.peakBytes = p.bytes;
+      plan.peakPhase = p.what;
+    }
+    plan.phases.push_back(std::move(p));
+  }
+};
+
+}  // namespace
+
+MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, bool withMasks, int ranks) {
+  ranks = std::max(ranks, 1);
+  const double mask = withMasks ? kMask : 0;
+  const double Vf = perRank(fixed, ranks), Vm = double(moving.voxels());
+  const double inputs = (kImage + mask) * (Vf + Vm);
+
+  // Pyramid levels other than the inputs themselves, kept while any later stage still uses them: at most
+  // every distinct level of the run at once (an upper bound; coarse levels are small).
+  std::map<std::pair<int, double>, double> levels;
+  for (const StageSpec& s : spec.stages)
+    for (size_t l = 0; l < s.shrinkFactors.size(); ++l) {
+      if (s.iterations[l] == 0) continue;
+      const int shrink = s.shrinkFactors[l];
+      const double sigma = s.smoothingSigmas[l];
+      if (shrink == 1 && sigma == 0) continue;  // the pyramid hands out the input itself
+      const Grid f = fixed.shrunk(axisShrink(fixed, shrink)), m = moving.shrunk(axisShrink(moving, shrink));
+      levels[{shrink, sigma}] = (kImage + mask) * (perRank(f, ranks) + double(m.voxels()));
+    }
+  double levelImages = 0;
+  for (const auto& entry : levels) levelImages += entry.second;
+
+  Accounting acc;
+  bool anyDeformable = false;
+  for (size_t si = 0; si < spec.stages.size(); ++si) {
+    const StageSpec& s = spec.stages[si];
+    const bool field = deformable(s.transform);
+    anyDeformable |= field;
+    for (size_t l = 0; l < s.shrinkFactors.size(); ++l) {
+      if (s.iterations[l] == 0) continue;
+      const Grid g = fixed.shrunk(axisShrink(fixed, s.shrinkFactors[l]));
+      const double v = perRank(g, ranks);
+      std::vector<std::pair<std::string, double>> parts{{"inputs", inputs}, {"level images", levelImages}};
+      if (field) {
+        // greedy: u, gradient, two Adam moments; SyN: that per half plus both images at the midpoint.
+        const double halves = s.transform == TransformKind::SyN ? 2 : 1;
+        parts.push_back({"fields", halves * 4 * kField * v});
+        if (s.transform == TransformKind::SyN) parts.push_back({"midpoint images", 2 * kImage * v});
+      }
+      if (s.metric.kind == MetricKind::CC) parts.push_back({"CC coefficients", kCcCoefficients * v});
+      char title[160];
+      std::snprintf(title, sizeof title, "stage %zu (%s, %s) level %zu/%zu [%lldx%lldx%lld]", si + 1,
+                    kindName(s.transform), metricName(s.metric.kind), l + 1, s.shrinkFactors.size(),
+                    (long long)g.size[0], (long long)g.size[1], (long long)g.size[2]);
+      acc.add(title, g.voxels(), parts);
+    }
+  }
+  // After the stages: the warp and its inverse on the fixed grid (plus the inversion's iterate and the
+  // field it inverts), then the two warped images and the inverse chain's field on the moving grid.
+  if (anyDeformable)
+    acc.add("warp and inverse warp", fixed.voxels(), {{"inputs", inputs}, {"fields", 4 * kField * Vf}});
+  // The inverse warped image and its chain's field lie on the moving grid, written by slab of that grid.
+  const double VmSlab = perRank(moving, ranks);
+  acc.add("warped images", fixed.voxels(),
+          {{"inputs", inputs},
+           {"fields", anyDeformable ? 2 * kField * Vf + kField * VmSlab : 0.0},
+           {"warped images", kImage * (Vf + VmSlab)}});
+  acc.plan.bytesPerFixedVoxel = acc.plan.peakBytes / Vf;
+  return acc.plan;
+}
+
+int smallestRankCount(const Spec& spec, const Grid& fixed, const Grid& moving, bool withMasks, double bytesPerRank,
+                      int maxRanks) {
+  for (int n = 1; n <= maxRanks; ++n)
+    if (planMemory(spec, fixed, moving, withMasks, n).peakBytes <= bytesPerRank) return n;
+  return 0;
+}
+
+}  // namespace ffdp

@@ -1,0 +1,36 @@
+// How much memory a run will hold, per phase, before anything is read or computed (--dry-run): the
+// byte model of docs/engine.md ("Memory per voxel") applied to the spec's levels. On the CUDA backend
+// the volumes and working buffers live on the GPU; on the CPU backend in host memory. For several
+// ranks the fixed-grid parts are split into z-slabs (the moving image stays whole on every rank), as
+// the sharded engine will run them; the peak per rank then tells the smallest rank count that fits.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/grid.hpp"
+#include "spec/spec.hpp"
+
+namespace ffdp {
+
+struct MemoryPhase {
+  std::string what;        // "stage 3 (greedy, CC) level 3/3 [162x214x167]", "outputs", ...
+  int64_t voxels = 0;      // fixed voxels of the phase's grid
+  double bytes = 0;        // on one rank
+  std::string breakdown;   // "inputs 46 MB, level images 0 MB, fields 278 MB, metric 139 MB"
+};
+
+struct MemoryPlan {
+  std::vector<MemoryPhase> phases;
+  double peakBytes = 0;            // the largest phase, one rank
+  std::string peakPhase;
+  double bytesPerFixedVoxel = 0;   // peakBytes over the full-resolution fixed voxels (one rank: all of them)
+};
+
+MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, bool withMasks, int ranks);
+
+// The smallest rank count (1..maxRanks) whose peak fits in `bytesPerRank`, or 0 when none does.
+int smallestRankCount(const Spec& spec, const Grid& fixed, const Grid& moving, bool withMasks, double bytesPerRank,
+                      int maxRanks);
+
+}  // namespace ffdp

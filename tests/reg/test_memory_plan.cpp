@@ -1,0 +1,57 @@
+// The memory plan (--dry-run) against the byte model worked out by hand for a simple run.
+#include <catch2/catch.hpp>
+
+#include "reg/memory_plan.hpp"
+
+using namespace ffdp;
+
+namespace {
+
+Grid cube(int64_t n) {
+  Grid g;
+  g.size = {n, n, n};
+  return g;
+}
+
+Spec greedyOnly() {
+  StageSpec s;
+  s.transform = TransformKind::Greedy;
+  s.metric.kind = MetricKind::CC;
+  s.iterations = {10, 10, 10};
+  s.shrinkFactors = {4, 2, 1};
+  s.smoothingSigmas = {1, 0.5, 0};
+  Spec spec;
+  spec.stages = {s};
+  return spec;
+}
+
+}  // namespace
+
+TEST_CASE("memory plan of a greedy CC run: inputs, coarse levels, fields and CC coefficients", "[reg][memory]") {
+  const Grid g = cube(100);  // 1e6 voxels, fixed and moving alike
+  const MemoryPlan plan = planMemory(greedyOnly(), g, g, false, 1);
+  // By hand: inputs 2 x 4 B x 1e6; level images 2 x 4 B x (25^3 + 50^3); at full resolution
+  // u, gradient and two Adam moments 4 x 12 B x 1e6 and CC's A, B, C 24 B x 1e6.
+  const double expected = 8e6 + 8.0 * (15625 + 125000) + 48e6 + 24e6;
+  CHECK(plan.peakBytes == Approx(expected).epsilon(1e-12));
+  CHECK(plan.peakPhase.find("level 3/3") != std::string::npos);
+  CHECK(plan.bytesPerFixedVoxel == Approx(expected / 1e6));
+  REQUIRE(plan.phases.size() == 5);  // three levels, the warps, the warped images
+}
+
+TEST_CASE("memory plan over ranks: fixed-grid parts split, moving image replicated", "[reg][memory]") {
+  const Grid g = cube(100);
+  const double one = planMemory(greedyOnly(), g, g, false, 1).peakBytes;
+  const double four = planMemory(greedyOnly(), g, g, false, 4).peakBytes;
+  // Per rank at full resolution: (4 + 48 + 24) B x 25 slices x 1e4 + the whole moving image 4 B x 1e6
+  // + the coarse levels (fixed part split: 7 and 13 slices of 25^2 and 50^2; moving whole).
+  const double coarse = 4.0 * (7 * 625 + 15625) + 4.0 * (13 * 2500 + 125000);
+  CHECK(four == Approx(76.0 * 25e4 + 4e6 + coarse).epsilon(1e-12));
+  CHECK(four < one / 3);
+  // The smallest rank count that fits is the first whose peak is under the budget.
+  const int n = smallestRankCount(greedyOnly(), g, g, false, 0.3 * one, 64);
+  REQUIRE(n > 1);
+  CHECK(planMemory(greedyOnly(), g, g, false, n).peakBytes <= 0.3 * one);
+  CHECK(planMemory(greedyOnly(), g, g, false, n - 1).peakBytes > 0.3 * one);
+  CHECK(smallestRankCount(greedyOnly(), g, g, false, 1e6, 64) == 0);  // the moving image alone is 4 MB
+}
