@@ -1,5 +1,10 @@
-// composeFields / composeAdamStep (field_compose.hpp): one thread per voxel; the step into u's
-// continuous index is (D diag s)^-1 g(x) (both on one grid: no origin arithmetic, exact for g = 0).
+// composeFields / composeAdamStep (field_compose.hpp), with the CPU's float arithmetic relative to
+// the voxel (field_sampling.cuh: sampleFieldStep, as lib/ops/cpu/field_sampling.hpp's
+// FieldStepSampler): the step in mm becomes an index step in float, so a block of 256 voxels moves
+// only floats. The block stages its voxels' steps (or Adam moments) and results through shared
+// memory, so that global loads and stores of the interleaved 3-float voxels are contiguous runs of
+// the block's 768 floats instead of stride-3 accesses; u's 8 corners are read where the step
+// points (near the voxel for the small steps of an optimiser: cache hits).
 #include "cuda_check.cuh"
 #include "field_adam_element.cuh"
 #include "field_compose.hpp"
@@ -9,45 +14,70 @@
 namespace ffdp::cuda {
 namespace {
 
-// Where the step g comes from: a stored field, or the Adam direction of (m, v) scaled by s.
+constexpr int kVoxelsPerBlock = kThreads;
+constexpr int kFloatsPerBlock = 3 * kVoxelsPerBlock;
+
+// Where the step comes from: a stored field g, or the Adam direction of (m, v) scaled by s and
+// rounded to float, as the unfused step stored it.
 struct StepSource {
   const float* g = nullptr;
   const float* m = nullptr;
   const float* v = nullptr;
   float mScale = 0, vScale = 0, eps = 0, s = 0;
-
-  __device__ void at(int64_t n, double out[3]) const {
-    for (int c = 0; c < 3; ++c) {
-      if (g) {
-        out[c] = g[3 * n + c];
-      } else {
-        const float d = adamDirectionElement(m[3 * n + c], v[3 * n + c], mScale, vScale, eps);
-        out[c] = exact::mulf(s, d);  // rounded to float, as the unfused step stored it
-      }
-    }
-  }
 };
 
-__global__ void composeKernel(FieldView u, StepSource step, float* __restrict__ r, Matrix3 toIndex) {
+// The block's floats [first, first + count) of `src` into `dst`, coalesced.
+__device__ __forceinline__ void stage(const float* __restrict__ src, float* dst, int64_t first, int count) {
+  for (int f = threadIdx.x; f < count; f += blockDim.x) dst[f] = src[first + f];
+}
+
+__global__ void __launch_bounds__(kThreads) composeKernel(FieldView u, StepSource step, float* __restrict__ r,
+                                                          FloatMatrix3 toIndex) {
+  __shared__ float a[kFloatsPerBlock], b[kFloatsPerBlock];  // the steps (or m, v), then the results in a
   const int64_t voxels = u.nx * u.ny * u.nz;
-  for (int64_t n = firstItem(); n < voxels; n += itemStride()) {
-    const VoxelIndex x = voxelOf(n, u.nx, u.ny);
-    double gx[3], q[3], ux[3];
-    step.at(n, gx);
-    displacedIndex(toIndex.m, x.i, x.j, x.k, gx, q);
-    sampleFieldClamped(u, q, ux);
-    for (int c = 0; c < 3; ++c) r[3 * n + c] = float(exact::add(gx[c], ux[c]));
+  const int64_t blocks = (voxels + kVoxelsPerBlock - 1) / kVoxelsPerBlock;
+  for (int64_t blk = blockIdx.x; blk < blocks; blk += gridDim.x) {
+    const int64_t n0 = blk * kVoxelsPerBlock;
+    const int count = int(3 * (voxels - n0 < kVoxelsPerBlock ? voxels - n0 : kVoxelsPerBlock));
+    if (step.g) {
+      stage(step.g, a, 3 * n0, count);
+    } else {
+      stage(step.m, a, 3 * n0, count);
+      stage(step.v, b, 3 * n0, count);
+    }
+    __syncthreads();
+    const int t = threadIdx.x;
+    const int64_t n = n0 + t;
+    float s[3], sampled[3];
+    if (3 * t < count) {
+      for (int c = 0; c < 3; ++c)
+        s[c] = step.g ? a[3 * t + c]
+                      : exact::mulf(step.s, adamDirectionElement(a[3 * t + c], b[3 * t + c], step.mScale,
+                                                                 step.vScale, step.eps));
+      const VoxelIndex x = voxelOf(n, u.nx, u.ny);
+      float q[3];
+      indexStepFloat(toIndex, s, q);
+      sampleFieldStep(u, x.i, x.j, x.k, q, sampled);
+    }
+    __syncthreads();  // every thread has read its step from a
+    if (3 * t < count)
+      for (int c = 0; c < 3; ++c) a[3 * t + c] = exact::addf(s[c], sampled[c]);
+    __syncthreads();
+    for (int f = threadIdx.x; f < count; f += blockDim.x) r[3 * n0 + f] = a[f];
+    __syncthreads();  // a is refilled next
   }
 }
 
 void launchCompose(const float* u, const StepSource& step, float* r, const Grid& grid, const char* what) {
   if (grid.voxels() == 0) fail(ExitCode::Internal, std::string(what) + ": the fields are empty");
   const Mat3 inv = grid.indexToPhysicalMatrix().inverse();
-  Matrix3 toIndex;
+  double m[3][3];
   for (int a = 0; a < 3; ++a)
-    for (int b = 0; b < 3; ++b) toIndex.m[a][b] = inv.m[a][b];
+    for (int b = 0; b < 3; ++b) m[a][b] = inv.m[a][b];
   const FieldView uv{u, grid.size[0], grid.size[1], grid.size[2]};
-  composeKernel<<<blocksFor(grid.voxels()), kThreads, 0, cudaStreamPerThread>>>(uv, step, r, toIndex);
+  const int64_t blocks = (grid.voxels() + kVoxelsPerBlock - 1) / kVoxelsPerBlock;
+  composeKernel<<<int(blocks < kMaxBlocks ? blocks : kMaxBlocks), kThreads, 0, cudaStreamPerThread>>>(
+      uv, step, r, floatMatrix(m));
   checkLaunch(what, grid.voxels());
 }
 

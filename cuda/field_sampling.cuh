@@ -3,6 +3,7 @@
 // trilinear sampling of a displacement field with edge clamping (lib/ops/cpu/field_sampling.hpp:
 // beyond the outer voxel centres the field takes its edge value, so it is defined everywhere).
 #pragma once
+#include <cmath>
 #include <cstdint>
 
 #include "field_exact_math.cuh"
@@ -75,5 +76,73 @@ FFDP_HD inline void displacedIndex(const double toIndex[3][3], int64_t i, int64_
 struct Matrix3 {
   double m[3][3];
 };
+
+// ---- Float sampling relative to the voxel (lib/ops/cpu/field_sampling.hpp, FieldStepSampler) ----
+// Composition's fast path, with the CPU's float arithmetic operation for operation, so the GPU and
+// the CPU give the same bits: the step s (mm) becomes an index step q = M s in float, clamped per
+// axis so that the voxel plus q stays inside [0, n - 1]; the lower corner is the voxel plus
+// floor(q) and the weight q - floor(q), both exact in float, so the step keeps float precision
+// however far the voxel is from the origin.
+
+// a b + c with one rounding (the CPU's mulAdd, compiled with FMA).
+FFDP_HD inline float fusedMulAdd(float a, float b, float c) {
+#ifdef __CUDA_ARCH__
+  return __fmaf_rn(a, b, c);
+#else
+  return std::fma(a, b, c);
+#endif
+}
+
+// M rounded to float, row by row (IndexStep's columns).
+struct FloatMatrix3 {
+  float m[3][3];
+};
+inline FloatMatrix3 floatMatrix(const double m[3][3]) {
+  FloatMatrix3 f;
+  for (int a = 0; a < 3; ++a)
+    for (int b = 0; b < 3; ++b) f.m[a][b] = float(m[a][b]);
+  return f;
+}
+
+// q_r = M[r][2] s2 + (M[r][1] s1 + M[r][0] s0), each + fused (IndexStep::operator()).
+FFDP_HD inline void indexStepFloat(const FloatMatrix3& M, const float s[3], float q[3]) {
+  for (int r = 0; r < 3; ++r)
+    q[r] = fusedMulAdd(M.m[r][2], s[2], fusedMulAdd(M.m[r][1], s[1], exact::mulf(M.m[r][0], s[0])));
+}
+
+// One axis of FieldStepSampler::at: the clamped step from position `p` of a line of `n` samples,
+// its lower sample's offset from p (floor) and weight, and whether an upper neighbour exists.
+struct FloatAxis {
+  int64_t lo;   // the lower sample's position
+  bool hasHi;   // false at the last sample: the upper corner is the lower one
+  float w;
+};
+FFDP_HD inline FloatAxis floatAxis(float q, int64_t p, int64_t n) {
+  const float position = float(p), last = float(n - 1);
+  float c = q > -position ? q : -position;  // NaN fails the test and clamps too
+  const float highest = exact::subf(last, position);
+  c = c < highest ? c : highest;
+  const float f = floorf(c);
+  const int64_t lo = p + int64_t(f);
+  return {lo, lo < n - 1, exact::subf(c, f)};
+}
+
+// lerp(a, b, w) = w (b - a) + a, fused (FieldStepSampler::lerp).
+FFDP_HD inline float lerpFloat(float a, float b, float w) { return fusedMulAdd(w, exact::subf(b, a), a); }
+
+// u at voxel (i, j, k) plus the index step q, edge clamped, in float: blended along i, then j,
+// then k, per component.
+FFDP_HD inline void sampleFieldStep(const FieldView& f, int64_t i, int64_t j, int64_t k, const float q[3],
+                                    float r[3]) {
+  const FloatAxis ax = floatAxis(q[0], i, f.nx), ay = floatAxis(q[1], j, f.ny), az = floatAxis(q[2], k, f.nz);
+  const int64_t di = ax.hasHi ? 3 : 0, dj = ay.hasHi ? 3 * f.nx : 0, dk = az.hasHi ? 3 * f.nx * f.ny : 0;
+  const float* p = f.data + 3 * (ax.lo + f.nx * (ay.lo + f.ny * az.lo));
+  for (int c = 0; c < 3; ++c) {
+    const float x00 = lerpFloat(p[c], p[di + c], ax.w), x10 = lerpFloat(p[dj + c], p[dj + di + c], ax.w);
+    const float x01 = lerpFloat(p[dk + c], p[dk + di + c], ax.w);
+    const float x11 = lerpFloat(p[dk + dj + c], p[dk + dj + di + c], ax.w);
+    r[c] = lerpFloat(lerpFloat(x00, x10, ay.w), lerpFloat(x01, x11, ay.w), az.w);
+  }
+}
 
 }  // namespace ffdp::cuda
