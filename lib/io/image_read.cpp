@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "io/data_completeness.hpp"
 #include "io/image_io.hpp"
+#include "io/voxel_types.hpp"
 #include "io/itk_support.hpp"
 
 namespace ffdp {
@@ -26,29 +27,6 @@ void requireRegularFile(const std::string& path) {
   const auto status = std::filesystem::status(path, ec);
   if (ec || !std::filesystem::exists(status)) inputError(path, "no such file");
   if (std::filesystem::is_directory(status)) inputError(path, "is a directory, not an image file");
-}
-
-PixelType pixelTypeOf(itk::IOComponentEnum component) {
-  switch (component) {
-    case itk::IOComponentEnum::UCHAR:
-      return PixelType::UInt8;
-    case itk::IOComponentEnum::CHAR:
-      return PixelType::Int8;
-    case itk::IOComponentEnum::USHORT:
-      return PixelType::UInt16;
-    case itk::IOComponentEnum::SHORT:
-      return PixelType::Int16;
-    case itk::IOComponentEnum::UINT:
-      return PixelType::UInt32;
-    case itk::IOComponentEnum::INT:
-      return PixelType::Int32;
-    case itk::IOComponentEnum::FLOAT:
-      return PixelType::Float32;
-    case itk::IOComponentEnum::DOUBLE:
-      return PixelType::Float64;
-    default:
-      return PixelType::Other;
-  }
 }
 
 std::string sizeText(const itk::ImageIOBase& io) {
@@ -162,6 +140,29 @@ void convertBuffer(itk::IOComponentEnum component, const std::vector<char>& raw,
 }
 
 }  // namespace
+
+PixelType pixelTypeOf(itk::IOComponentEnum component) {
+  switch (component) {
+    case itk::IOComponentEnum::UCHAR:
+      return PixelType::UInt8;
+    case itk::IOComponentEnum::CHAR:
+      return PixelType::Int8;
+    case itk::IOComponentEnum::USHORT:
+      return PixelType::UInt16;
+    case itk::IOComponentEnum::SHORT:
+      return PixelType::Int16;
+    case itk::IOComponentEnum::UINT:
+      return PixelType::UInt32;
+    case itk::IOComponentEnum::INT:
+      return PixelType::Int32;
+    case itk::IOComponentEnum::FLOAT:
+      return PixelType::Float32;
+    case itk::IOComponentEnum::DOUBLE:
+      return PixelType::Float64;
+    default:
+      return PixelType::Other;
+  }
+}
 
 const char* pixelTypeName(PixelType type) {
   switch (type) {

@@ -14,6 +14,7 @@
 #include "io/image_io.hpp"
 #include "io/itk_support.hpp"
 #include "io/itk_view.hpp"
+#include "io/voxel_types.hpp"
 
 namespace ffdp {
 namespace {
@@ -25,19 +26,6 @@ bool isTwoFileFormat(const std::string& path) {
 }
 
 bool endsWithGz(const std::string& path) { return path.size() >= 3 && path.compare(path.size() - 3, 3, ".gz") == 0; }
-
-template <class T>
-T roundAndClamp(float v) {
-  if constexpr (std::numeric_limits<T>::is_integer) {
-    if (std::isnan(v)) return T(0);
-    const double r = std::round(static_cast<double>(v));  // halves away from zero
-    if (r <= static_cast<double>(std::numeric_limits<T>::lowest())) return std::numeric_limits<T>::lowest();
-    if (r >= static_cast<double>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
-    return static_cast<T>(r);
-  } else {
-    return static_cast<T>(v);
-  }
-}
 
 // Writes `voxels` (already of type T) with the image's geometry; ITK imports the buffer, no copy.
 template <class T>
