@@ -188,9 +188,6 @@ const char* pixelTypeName(PixelType type) {
   return "other";
 }
 
-namespace {
-
-// The file's ImageIO with its header read (no voxels yet).
 itk::ImageIOBase::Pointer openImageHeader(const std::string& path) {
   registerItkFactories();
   requireRegularFile(path);
@@ -205,8 +202,6 @@ itk::ImageIOBase::Pointer openImageHeader(const std::string& path) {
   }
   return io;
 }
-
-}  // namespace
 
 Grid readImageGrid(const std::string& path) {
   itk::ImageIOBase::Pointer io = openImageHeader(path);

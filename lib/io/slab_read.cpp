@@ -295,19 +295,6 @@ void readGzipSlab(const std::string& path, const NiftiLayout& layout, const Grid
 
 // ---- any other format: ITK's ImageIO ---------------------------------------------------------------
 
-itk::ImageIOBase::Pointer openHeader(const std::string& path) {
-  registerItkFactories();
-  itk::ImageIOBase::Pointer io = itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::IOFileModeEnum::ReadMode);
-  if (!io) inputError(path, "not a recognised image file");
-  io->SetFileName(path);
-  try {
-    io->ReadImageInformation();
-  } catch (const itk::ExceptionObject& e) {
-    inputError(path, "cannot read image header: " + oneLine(e.GetDescription()));
-  }
-  return io;
-}
-
 // Asks the ImageIO for the slab; it answers with the region it can read (the slab when it streams,
 // the whole image otherwise), which is read and cut down to the slab.
 void readItkSlab(const std::string& path, itk::ImageIOBase& io, const Grid& whole, const SliceRange& slices, float* out) {
@@ -350,7 +337,7 @@ LoadedImage readImageSlab(const std::string& path, const SliceRange& slices) {
     inputError(path, "slab of slices [" + std::to_string(slices.begin) + ", " + std::to_string(slices.end) +
                          ") is outside the image's " + std::to_string(nz) + " slices");
 
-  itk::ImageIOBase::Pointer io = openHeader(path);
+  itk::ImageIOBase::Pointer io = openImageHeader(path);
   LoadedImage loaded;
   loaded.pixelType = pixelTypeOf(io->GetComponentType());
   loaded.image.grid = SlabLayout(whole, 1).slabGrid(slices);

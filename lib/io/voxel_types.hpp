@@ -1,14 +1,18 @@
-// Voxel-type rules shared by the whole-image and the slab readers and writers of lib/io (internal to
-// lib/io: it names ITK's component enum).
+// What the whole-image and the slab readers and writers of lib/io share (internal to lib/io: it
+// names ITK types): opening a file's header, and the voxel-type rules.
 #pragma once
 #include <cmath>
 #include <limits>
+#include <string>
 
 #include <itkImageIOBase.h>
 
 #include "io/image_io.hpp"
 
 namespace ffdp {
+
+// The file's ImageIO with its header read (no voxels yet); Error(Input) naming the file otherwise.
+itk::ImageIOBase::Pointer openImageHeader(const std::string& path);
 
 // The stored type as the public enum (64-bit integers and other exotic types: Other).
 PixelType pixelTypeOf(itk::IOComponentEnum component);
