@@ -223,6 +223,7 @@ int runRegister(const RegisterOptions& o, const std::string& commandLine) {
     written.push_back(out.inverseWarped);
     ReportContext context{FFDP_VERSION,
                           backend->name(),
+                          resolveBackendTarget(o.backend).name,
                           omp_get_max_threads(),
                           comm.size(),
                           peakResidentMB(),

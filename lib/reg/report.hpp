@@ -12,6 +12,7 @@ namespace ffdp {
 struct ReportContext {
   std::string version;
   std::string backend;
+  std::string device;  // what the backend ran on: "cpu" or "cuda (<GPU name>)"
   int threads = 0;
   int ranks = 1;
   double peakRssMB = 0;

@@ -46,11 +46,12 @@ TEST_CASE("report: JSON carries the run's stages, levels and transforms as plain
   r.stages = {sr};
   r.seconds = 2.0;
 
-  ReportContext ctx{"0.1.0", "cpu", 2, 1, 123.0, 0.0, {"out0GenericAffine.mat"}, "ffdp-register -f a -m b"};
+  ReportContext ctx{"0.1.0", "cpu", "cpu", 2, 1, 123.0, 0.0, {"out0GenericAffine.mat"}, "ffdp-register -f a -m b"};
   const nlohmann::json j = reportToJson(r, spec, ctx);
   CHECK(j["tool"] == "ffdp-register");
   CHECK(j["version"] == "0.1.0");
   CHECK(j["backend"] == "cpu");
+  CHECK(j["device"] == "cpu");
   CHECK(j["threads"] == 2);
   CHECK(j["ranks"] == 1);
   CHECK(j["commandLine"] == "ffdp-register -f a -m b");
