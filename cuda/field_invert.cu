@@ -6,6 +6,7 @@
 #include "field_invert.hpp"
 #include "field_sampling.cuh"
 #include "launch.cuh"
+#include "ops/field_inverse_newton.hpp"
 
 namespace ffdp::cuda {
 namespace {
@@ -40,6 +41,20 @@ __global__ void sweepKernel(FieldView u, const float* __restrict__ v, float* __r
   if (threadIdx.x == 0) partials[blockIdx.x] = m;
 }
 
+// The Newton polish (ops/field_inverse_newton.hpp, the CPU's code): every voxel whose residual is
+// above the tolerance is solved on its own, from the sweeps' answer.
+__global__ void polishKernel(const float* __restrict__ u, float* __restrict__ v, int64_t nx, int64_t ny, int64_t nz,
+                             Matrix3 toIndex, int steps, double tolerance) {
+  const int64_t voxels = nx * ny * nz;
+  for (int64_t n = firstItem(); n < voxels; n += itemStride()) {
+    const VoxelIndex y = voxelOf(n, nx, ny);
+    double d[3] = {v[3 * n], v[3 * n + 1], v[3 * n + 2]};
+    if (!isfinite(d[0] + d[1] + d[2])) continue;
+    trilinear::newtonInverseAtVoxel(u, nx, ny, nz, y.i, y.j, y.k, toIndex.m, steps, tolerance, d);
+    for (int c = 0; c < 3; ++c) v[3 * n + c] = float(d[c]);
+  }
+}
+
 }  // namespace
 
 int invertField(const float* u, float* v, const Grid& grid, int iterations, double tolerance) {
@@ -71,6 +86,11 @@ int invertField(const float* u, float* v, const Grid& grid, int iterations, doub
   if (current != v)
     check(cudaMemcpyAsync(v, current, size_t(floats) * sizeof(float), cudaMemcpyDeviceToDevice, cudaStreamPerThread),
           "copying the inverse field (" + std::to_string(voxels) + " voxels)");
+  if (iterations > 0 && tolerance > 0) {
+    polishKernel<<<blocks, kThreads, 0, cudaStreamPerThread>>>(u, v, grid.size[0], grid.size[1], grid.size[2], toIndex,
+                                                               trilinear::kInverseNewtonSteps, tolerance);
+    checkLaunch("invertField Newton polish", voxels);
+  }
   return sweeps;
 }
 

@@ -2,7 +2,9 @@
 // iteration v <- -u(y + v) from v = -u, Jacobi sweeps (each reads only the previous iterate, as on
 // the CPU), stopping after `iterations` sweeps or once the largest change of a sweep is below
 // `tolerance` mm (a deterministic max reduction, one host read per sweep). u and v: 3 interleaved
-// floats per voxel of `grid`, device memory, not aliased. Returns the number of sweeps made.
+// floats per voxel of `grid`, device memory, not aliased. Then, as on the CPU, the voxels whose
+// residual is above the tolerance are solved by Newton's method (ops/field_inverse_newton.hpp).
+// Returns the number of sweeps made.
 #pragma once
 #include "core/grid.hpp"
 

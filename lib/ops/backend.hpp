@@ -73,7 +73,10 @@ class Backend {
   // (x + u) ∘ (x + g) − x, i.e. r(x) = g(x) + u(x + g(x)): first g, then u. Both on one grid.
   virtual Field composeFields(const Field& u, const Field& g) = 0;
   // v with x + v the inverse of x + u on the same grid, by the fixed-point iteration
-  // v(y) <- -u(y + v(y)); stops after `iterations` or when the largest update is below `tolerance` mm.
+  // v(y) <- -u(y + v(y)); stops after `iterations` or when the largest update is below `tolerance` mm;
+  // then (iterations > 0, tolerance > 0) every voxel whose residual |v + u(y + v)| is still above the
+  // tolerance is solved by Newton's method on its own (ops/field_inverse_newton.hpp): the sweeps stall
+  // where u expands strongly, Newton converges wherever the warp does not fold.
   virtual Field invertField(const Field& u, int iterations, double tolerance) = 0;
   // det(I + du/dx) per voxel (central differences in physical space, one-sided at the border).
   virtual Image jacobianDeterminant(const Field& u) = 0;

@@ -12,6 +12,10 @@
 // field (per-slice maxima, then the Comm) stops the iteration; NaN updates are skipped, so a
 // corrupt voxel cannot keep the others iterating. The inversion tests bound the residual
 // |u(y + v) + v| at 1e-3 mm for a 1e-5 mm tolerance.
+//
+// Where the sweeps do not contract (strong local expansion), the voxels whose residual is still
+// above the tolerance are then solved one by one by Newton's method (ops/field_inverse_newton.hpp,
+// in double, shared with the CUDA kernels); each voxel reads only u, so this too is thread-free.
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -19,6 +23,7 @@
 #include "core/error.hpp"
 #include "ops/cpu/field_ops.hpp"
 #include "ops/cpu/field_sampling.hpp"
+#include "ops/field_inverse_newton.hpp"
 
 namespace ffdp::cpu {
 namespace {
@@ -60,7 +65,33 @@ float sweep(const Field& u, const float* from, bool fromIsU, float* v) {
 
 }  // namespace
 
+void polishInverse(const Field& u, double tolerance, Field& v) {
+  if (!(tolerance > 0)) return;
+  const Mat3 P = u.grid.indexToPhysicalMatrix().inverse();
+  double toIndex[3][3];
+  for (int a = 0; a < 3; ++a)
+    for (int b = 0; b < 3; ++b) toIndex[a][b] = P.m[a][b];
+  const float* uData = reinterpret_cast<const float*>(u.data.data());
+  const int64_t nx = u.grid.size[0], ny = u.grid.size[1], nz = u.grid.size[2];
+#pragma omp parallel for schedule(dynamic)
+  for (int64_t k = 0; k < nz; ++k)
+    for (int64_t j = 0; j < ny; ++j)
+      for (int64_t i = 0; i < nx; ++i) {
+        Vec3f& vy = v.data[size_t(i + nx * (j + ny * k))];
+        double d[3] = {vy[0], vy[1], vy[2]};
+        if (!std::isfinite(d[0] + d[1] + d[2])) continue;
+        trilinear::newtonInverseAtVoxel(uData, nx, ny, nz, i, j, k, toIndex, trilinear::kInverseNewtonSteps, tolerance, d);
+        vy = {float(d[0]), float(d[1]), float(d[2])};
+      }
+}
+
 Field invertField(const Field& u, int iterations, double tolerance, Comm& comm) {
+  Field v = invertFieldSweeps(u, iterations, tolerance, comm);
+  if (iterations > 0) polishInverse(u, tolerance, v);
+  return v;
+}
+
+Field invertFieldSweeps(const Field& u, int iterations, double tolerance, Comm& comm) {
   if (u.voxels() == 0) fail(ExitCode::Internal, "invertField: the field is empty");
   Field v = allocateField(u.grid);
   float* vData = reinterpret_cast<float*>(v.data.data());

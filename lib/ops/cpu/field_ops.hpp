@@ -19,6 +19,10 @@ Field composeFields(const Field& u, const Field& g);
 // composeScaledStepInPlace(u, d, -stepMm / max|d|) and then swap(u, d).
 void composeScaledStepInPlace(const Field& u, Field& step, double stepScale);
 Field invertField(const Field& u, int iterations, double tolerance, Comm& comm);
+// The fixed-point sweeps alone (what invertField starts with), and the per-voxel Newton polish of the
+// voxels whose residual |v + u(y + v)| is still above `tolerance` (none when tolerance <= 0).
+Field invertFieldSweeps(const Field& u, int iterations, double tolerance, Comm& comm);
+void polishInverse(const Field& u, double tolerance, Field& v);
 Image jacobianDeterminant(const Field& u);
 Field resampleField(const Field& u, const Grid& target);
 double maxNorm(const Field& u, Comm& comm);
