@@ -20,7 +20,7 @@ done | sort -u | grep -v -E '/(libc|libm|libdl|librt|libpthread|ld-linux[^/]*|li
   cp -L "$lib" "$bundle/lib/"
 done
 shared=../shared/data
-for f in multimodal/stroke/T1.nii.gz multimodal/stroke/T2.nii.gz brain-labels/100{0,1,2,3,4,5}_{SS,glm}.nii.gz; do
+for f in multimodal/stroke/T1.nii.gz multimodal/stroke/T2.nii.gz brain-labels/100{0,1,2,3,4,5}_{SS,glm,mask}.nii.gz; do
   [ -f "$shared/$f" ] && install -D -m 644 "$shared/$f" "$bundle/data/$f"
 done
 # The GPU tests look for ../shared/data relative to the checkout; run_checks.sh links it there.
