@@ -91,8 +91,8 @@ PairResult registerPair(const std::string& fixedId, const std::string& movingId)
 
 }  // namespace
 
-// Measured (2 threads): 1000/1001 0.633, 1002/1003 0.637, 1004/1005 0.624, mean 0.631; no folded
-// voxel; inverse error 0.06-0.08 voxel; about 11 s per pair.
+// Measured (2 threads): 1000/1001 0.633, 1002/1003 0.638, 1004/1005 0.626, mean 0.632; no folded
+// voxel; inverse error 0.04-0.05 voxel over the grid; about 11 s per pair.
 TEST_CASE("brain-greedy.json: the three labelled pairs reach the Dice floor without folding",
           "[reg][greedy][integration]") {
   FFDP_REQUIRE_DATA(ffdp::test::sharedData("brain-labels/1000_SS.nii.gz"));
@@ -108,5 +108,5 @@ TEST_CASE("brain-greedy.json: the three labelled pairs reach the Dice floor with
     meanDiceOverPairs += r.dice / 3;
   }
   WARN("mean Dice over the three pairs " << meanDiceOverPairs);
-  CHECK(meanDiceOverPairs >= 0.628);  // the issue's bar is 0.63; measured 0.631
+  CHECK(meanDiceOverPairs >= 0.628);  // the issue's bar is 0.63; measured 0.632
 }
