@@ -32,20 +32,6 @@ std::vector<std::string> backendChoices() {
 #endif
 }
 
-std::unique_ptr<Backend> makeBackend(const std::string& choice, Comm& comm) {
-  if (choice == "cpu") return makeCpuBackend(comm);
-#ifdef FFDP_HAVE_CUDA
-  const auto devices = cuda::listDevices();
-  if (choice == "cuda" && devices.empty())
-    fail(ExitCode::Resource, "--backend cuda: no usable CUDA GPU on this machine (driver or device missing)");
-  if (!devices.empty()) return makeCudaBackend(comm, localRank() % int(devices.size()));
-  return makeCpuBackend(comm);
-#else
-  if (choice == "cuda") fail(ExitCode::Usage, "--backend cuda: this build has no CUDA backend (built without nvcc)");
-  return makeCpuBackend(comm);
-#endif
-}
-
 BackendTarget resolveBackendTarget(const std::string& choice) {
 #ifdef FFDP_HAVE_CUDA
   const auto devices = cuda::listDevices();
@@ -53,12 +39,21 @@ BackendTarget resolveBackendTarget(const std::string& choice) {
     fail(ExitCode::Resource, "--backend cuda: no usable CUDA GPU on this machine (driver or device missing)");
   if (choice != "cpu" && !devices.empty()) {
     const auto& d = devices[size_t(localRank() % int(devices.size()))];
-    return {"cuda (" + d.name + ")", double(d.totalBytes)};
+    return {"cuda (" + d.name + ")", double(d.totalBytes), d.index};
   }
 #else
   if (choice == "cuda") fail(ExitCode::Usage, "--backend cuda: this build has no CUDA backend (built without nvcc)");
 #endif
-  return {"cpu", double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGE_SIZE))};
+  return {"cpu", double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGE_SIZE)), -1};
+}
+
+std::unique_ptr<Backend> makeBackend(const BackendTarget& target, Comm& comm) {
+#ifdef FFDP_HAVE_CUDA
+  if (target.gpu >= 0) return makeCudaBackend(comm, target.gpu);
+#else
+  (void)target;  // a CPU-only build always resolves to the CPU
+#endif
+  return makeCpuBackend(comm);
 }
 
 }  // namespace ffdp::cli

@@ -12,15 +12,17 @@ namespace ffdp::cli {
 
 // The values --backend accepts in this build.
 std::vector<std::string> backendChoices();
-// Throws Error(Resource) for "cuda" without a usable GPU, Error(Usage) for "cuda" in a CPU-only build.
-std::unique_ptr<Backend> makeBackend(const std::string& choice, Comm& comm);
-
-// What a choice resolves to on this machine, without starting the backend: its name and the memory
-// a rank's volumes would live in (the GPU's for cuda, the host's physical memory for cpu).
+// What a choice resolves to on this machine: its name, the memory a rank's volumes would live in
+// (the GPU's for cuda, the host's physical memory for cpu) and the GPU (-1 for the CPU), picked by
+// the launcher's local rank. Throws Error(Resource) for "cuda" without a usable GPU, Error(Usage)
+// for "cuda" in a CPU-only build.
 struct BackendTarget {
   std::string name;
   double memoryBytes = 0;
+  int gpu = -1;
 };
 BackendTarget resolveBackendTarget(const std::string& choice);
+
+std::unique_ptr<Backend> makeBackend(const BackendTarget& target, Comm& comm);
 
 }  // namespace ffdp::cli

@@ -199,7 +199,8 @@ int runRegister(const RegisterOptions& o, const std::string& commandLine) {
   plan.checkWritable();
 
   SelfComm comm;
-  auto backend = makeBackend(o.backend, comm);
+  const BackendTarget target = resolveBackendTarget(o.backend);
+  auto backend = makeBackend(target, comm);
   spdlog::info("fixed {} ({}x{}x{}), moving {} ({}x{}x{}), backend {}, {} threads", spec.fixed, fixed.grid.size[0],
                fixed.grid.size[1], fixed.grid.size[2], spec.moving, moving.grid.size[0], moving.grid.size[1],
                moving.grid.size[2], backend->name(), omp_get_max_threads());
@@ -223,7 +224,7 @@ int runRegister(const RegisterOptions& o, const std::string& commandLine) {
     written.push_back(out.inverseWarped);
     ReportContext context{FFDP_VERSION,
                           backend->name(),
-                          resolveBackendTarget(o.backend).name,
+                          target.name,
                           omp_get_max_threads(),
                           comm.size(),
                           peakResidentMB(),

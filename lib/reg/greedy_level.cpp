@@ -40,10 +40,7 @@ LevelReport optimiseGreedyLevel(const DeformableLevelInputs& in, Field& u, Field
       break;
     }
   }
-  report.iterations = evaluations;
-  report.seconds = in.buildSeconds + progress.elapsed();
-  progress.finished(report);
-  return report;
+  return finishLevelReport(report, evaluations, in, progress);
 }
 
 }  // namespace ffdp

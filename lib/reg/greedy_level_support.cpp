@@ -37,6 +37,14 @@ LevelReport startLevelReport(const DeformableLevelInputs& in) {
   return r;
 }
 
+LevelReport finishLevelReport(LevelReport report, int iterations, const DeformableLevelInputs& in,
+                              ProgressLog& progress) {
+  report.iterations = iterations;
+  report.seconds = in.buildSeconds + progress.elapsed();
+  progress.finished(report);
+  return report;
+}
+
 FieldMetricGuard::FieldMetricGuard(const DeformableLevelInputs& in) : label_(in.label) {
   const PyramidLevel& images = *in.images;
   int64_t eligible = images.fixed->voxels();

@@ -26,6 +26,9 @@ FieldStepSettings fieldStepSettings(const StageSpec& stage, const Grid& levelGri
 
 // The level's report before it runs (metrics NaN until evaluated).
 LevelReport startLevelReport(const DeformableLevelInputs& in);
+// The level's report after `iterations` metric evaluations (time includes building the level), logged.
+LevelReport finishLevelReport(LevelReport report, int iterations, const DeformableLevelInputs& in,
+                              ProgressLog& progress);
 
 // Stops the run when the images no longer overlap (fewer than 1% of the voxels that could count are
 // valid) or the metric is not finite, naming the stage, level and iteration, as the linear levels do.

@@ -17,23 +17,6 @@ constexpr double kCcCoefficients = 24;  // A, B, C in double, per fixed voxel of
 
 bool deformable(TransformKind k) { return k == TransformKind::Greedy || k == TransformKind::SyN; }
 
-const char* kindName(TransformKind k) {
-  switch (k) {
-    case TransformKind::Rigid:
-      return "rigid";
-    case TransformKind::Affine:
-      return "affine";
-    case TransformKind::Greedy:
-      return "greedy";
-    case TransformKind::SyN:
-      return "syn";
-  }
-  return "?";
-}
-const char* metricName(MetricKind k) {
-  return k == MetricKind::CC ? "CC" : (k == MetricKind::MI ? "MI" : "MeanSquares");
-}
-
 std::string megabytes(double bytes) {
   char s[32];
   std::snprintf(s, sizeof s, "%.0f MB", bytes / 1e6);
@@ -108,7 +91,7 @@ MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, b
       if (s.metric.kind == MetricKind::CC) parts.push_back({"CC coefficients", kCcCoefficients * v});
       char title[160];
       std::snprintf(title, sizeof title, "stage %zu (%s, %s) level %zu/%zu [%lldx%lldx%lld]", si + 1,
-                    kindName(s.transform), metricName(s.metric.kind), l + 1, s.shrinkFactors.size(),
+                    toString(s.transform), toString(s.metric.kind), l + 1, s.shrinkFactors.size(),
                     (long long)g.size[0], (long long)g.size[1], (long long)g.size[2]);
       acc.add(title, g.voxels(), parts);
     }

@@ -60,10 +60,7 @@ LevelReport optimiseSynLevel(const DeformableLevelInputs& in, Field& movingHalf,
       break;
     }
   }
-  report.iterations = evaluations;
-  report.seconds = in.buildSeconds + progress.elapsed();
-  progress.finished(report);
-  return report;
+  return finishLevelReport(report, evaluations, in, progress);
 }
 
 }  // namespace ffdp

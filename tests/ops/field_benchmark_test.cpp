@@ -88,7 +88,6 @@ TEST_CASE("field operation timings on a 160x210x165 field", "[.cpu-benchmark][.f
   }
   report("copy of the field (for comparison)", best(3, [&] { Field s = u; }));
   report("composeFields (allocates its result)", best(3, [&] { backend->composeFields(u, gf); }));
-  report("cpu::composeScaledStepInPlace", best(3, [&] { work = gf; }, [&] { cpu::composeScaledStepInPlace(u, work, 1.0); }));
   report("invertField, 20 sweeps (tolerance 0)", best(1, [&] { backend->invertField(u, 20, 0.0); }));
   report("invertField to 1e-3 mm", best(1, [&] { backend->invertField(u, 200, 1e-3); }));
   report("jacobianDeterminant", best(3, [&] { backend->jacobianDeterminant(u); }));

@@ -109,32 +109,6 @@ TEST_CASE("composeFields refuses fields on different grids", "[ops][field][compo
   REQUIRE_THROWS_AS(backend->composeFields(Field(a), Field(b)), Error);
 }
 
-TEST_CASE("composeScaledStepInPlace equals scaling the step and then composeFields, bit for bit",
-          "[ops][field][compose]") {
-  auto rng = seededRng("compose in place");
-  SelfComm comm;
-  auto backend = makeCpuBackend(comm);
-  const Grid g = randomObliqueGrid(rng, {19, 14, 11}, 0.7, 1.6, 0.6, {2, -3, 5});
-  const Field u = sampleField(g, SmoothVectorField(rng, g, 0.3, {0.5, 1.0, -0.7}));
-  const Field step = randomField(rng, g, 2.0);
-  for (const double a : {1.0, -0.37, 2.5}) {
-    Field scaled = step;
-    for (Vec3f& v : scaled.data)
-      for (float& x : v) x *= float(a);  // scaleField's rounding
-    const Field expected = backend->composeFields(u, scaled);
-    Field inPlace = step;
-    for (int threads = 1; threads <= 3; ++threads) {
-      ThreadCount count(threads);
-      inPlace = step;
-      cpu::composeScaledStepInPlace(u, inPlace, a);
-      INFO("scale " << a << ", " << threads << " threads");
-      REQUIRE(inPlace.data == expected.data);
-    }
-  }
-  Field other(g);
-  REQUIRE_THROWS_AS(cpu::composeScaledStepInPlace(other, other, 1.0), Error);  // the step cannot be u
-}
-
 TEST_CASE("the 8-voxel and the one-voxel sampling paths give the same bits, edges and NaN included",
           "[ops][field][compose]") {
   auto rng = seededRng("sampling paths");

@@ -122,24 +122,4 @@ void composeAdamDirection(const Field& u, const Field& m, const Field& v, double
       reinterpret_cast<float*>(out.data.data()));
 }
 
-void adamDirection(const Field& m, const Field& v, double c1, double c2, double epsilon, Field& d) {
-  if (!d.grid.sameAs(m.grid, 0.0) || d.voxels() != m.voxels()) d = Field(m.grid);
-  const int64_t n = m.voxels();
-  const float mScale = float(1 / c1), vScale = float(1 / c2), eps = float(epsilon);
-#pragma omp parallel for schedule(static)
-  for (int64_t x = 0; x < n; ++x)
-    for (int c = 0; c < 3; ++c) {
-      const float vHat = std::max(v.data[size_t(x)][c] * vScale, 0.0f);
-      d.data[size_t(x)][c] = m.data[size_t(x)][c] * mScale / (std::sqrt(vHat) + eps);
-    }
-}
-
-void scaleField(Field& u, double a) {
-  const int64_t n = u.voxels();
-  const float af = float(a);
-#pragma omp parallel for schedule(static)
-  for (int64_t x = 0; x < n; ++x)
-    for (int c = 0; c < 3; ++c) u.data[size_t(x)][c] *= af;
-}
-
 }  // namespace ffdp::cpu

@@ -18,8 +18,4 @@ double largestAdamDirection(const Field& m, const Field& v, double c1, double c2
 void composeAdamDirection(const Field& u, const Field& m, const Field& v, double c1, double c2, double epsilon,
                           double stepScale, Field& out);
 
-// The unfused direction and scaling: the tests' reference for the fused passes.
-void adamDirection(const Field& m, const Field& v, double c1, double c2, double epsilon, Field& d);
-void scaleField(Field& u, double a);
-
 }  // namespace ffdp::cpu

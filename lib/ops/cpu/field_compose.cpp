@@ -35,12 +35,4 @@ Field composeFields(const Field& u, const Field& g) {
   return r;
 }
 
-void composeScaledStepInPlace(const Field& u, Field& step, double stepScale) {
-  if (!u.grid.sameAs(step.grid)) fail(ExitCode::Internal, "composeScaledStepInPlace: the two fields are not on one grid");
-  if (u.voxels() == 0) fail(ExitCode::Internal, "composeScaledStepInPlace: the fields are empty");
-  if (&u == &step) fail(ExitCode::Internal, "composeScaledStepInPlace: the step cannot be the field it follows");
-  float* s = reinterpret_cast<float*>(step.data.data());
-  composeVoxels(u, s, float(stepScale), s);
-}
-
 }  // namespace ffdp::cpu

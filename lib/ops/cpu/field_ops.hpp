@@ -13,11 +13,6 @@ namespace ffdp::cpu {
 
 void smoothField(Field& u, const Vec3& sigmaVoxels);
 Field composeFields(const Field& u, const Field& g);
-// step <- a step, then step <- step + u(x + step): composeFields(u, a step) written over the step
-// (r(x) depends on the step at x only), bit-identical to scaleField(step, a) followed by
-// composeFields(u, step), without allocating a field. The greedy update is
-// composeScaledStepInPlace(u, d, -stepMm / max|d|) and then swap(u, d).
-void composeScaledStepInPlace(const Field& u, Field& step, double stepScale);
 Field invertField(const Field& u, int iterations, double tolerance, Comm& comm);
 // The fixed-point sweeps alone (what invertField starts with), and the per-voxel Newton polish of the
 // voxels whose residual |v + u(y + v)| is still above `tolerance` (none when tolerance <= 0).

@@ -231,7 +231,7 @@ class FieldStepSampler {
 };
 
 // out(x) = s(x) + u(x + s(x)) for every voxel x of u's grid: the composition kernel shared by
-// composeFields, composeScaledStepInPlace and any fused step that computes s(x) on the fly (an
+// composeFields, composeAdamDirection and any fused step that computes s(x) on the fly (an
 // optimiser's direction). `stepAt(n, lastInRow)` returns s at linear voxel n in lanes 0-2 (mm,
 // float); it may read four floats of a field at n when lastInRow is false (the next voxel of the
 // row exists and has not been written). `out` may be the memory s is read from, since voxel x of
