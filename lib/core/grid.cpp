@@ -6,6 +6,7 @@ namespace ffdp {
 
 Grid Grid::shrunk(const std::array<int, 3>& shrink) const {
   Grid g = *this;
+  g.slab = SlabPlacement{};
   Vec3 halfShift{0, 0, 0};
   for (int d = 0; d < 3; ++d) {
     g.size[d] = (size[d] + shrink[d] - 1) / shrink[d];
@@ -18,7 +19,7 @@ Grid Grid::shrunk(const std::array<int, 3>& shrink) const {
 }
 
 bool Grid::sameAs(const Grid& o, double tol) const {
-  if (size != o.size) return false;
+  if (size != o.size || !(slab == o.slab)) return false;
   for (int d = 0; d < 3; ++d) {
     if (std::abs(spacing[d] - o.spacing[d]) > tol * std::abs(spacing[d])) return false;
     if (std::abs(origin[d] - o.origin[d]) > tol * (1 + std::abs(origin[d]))) return false;

@@ -38,6 +38,8 @@ class Comm {
   // Sends and receives the four buffers of `transfer` with the neighbouring ranks (all four at
   // once, so no ordering between ranks can deadlock). Every rank of the slab chain calls it.
   virtual void exchangeHalo(const HaloTransfer& transfer) = 0;
+  // Copies `bytes` bytes from rank `root`'s buffer into every other rank's (any size; chunked).
+  virtual void broadcastBytes(void* data, std::size_t bytes, int root) = 0;
 };
 
 class SelfComm final : public Comm {
@@ -50,6 +52,7 @@ class SelfComm final : public Comm {
   [[noreturn]] void abort(const std::string& message, int exitCode) override;
   // A single rank has no neighbours: a no-op when every count is 0, an error otherwise.
   void exchangeHalo(const HaloTransfer& transfer) override;
+  void broadcastBytes(void*, std::size_t, int root) override;  // root must be 0
 };
 
 }  // namespace ffdp

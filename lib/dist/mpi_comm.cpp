@@ -159,5 +159,16 @@ void MpiComm::exchangeHalo(const HaloTransfer& t) {
   }
 }
 
+void MpiComm::broadcastBytes(void* data, std::size_t bytes, int root) {
+  if (root < 0 || root >= size_)
+    fail(ExitCode::Internal, "MpiComm::broadcastBytes: root " + std::to_string(root) + " of " + std::to_string(size_));
+  for (std::size_t offset = 0; offset < bytes; offset += maxMessageBytes_) {
+    const int n = static_cast<int>(std::min(maxMessageBytes_, bytes - offset));
+    check(MPI_Bcast(static_cast<char*>(data) + offset, n, MPI_BYTE, root, comm_), "MPI_Bcast",
+          std::to_string(n) + " bytes at offset " + std::to_string(offset) + " of " + std::to_string(bytes) +
+              " from rank " + std::to_string(root));
+  }
+}
+
 }  // namespace ffdp
 #endif  // FFDP_HAVE_MPI

@@ -40,6 +40,8 @@ class MpiComm final : public Comm {
   // the launcher stop every rank with a non-zero status.
   [[noreturn]] void abort(const std::string& message, int exitCode) override;
   void exchangeHalo(const HaloTransfer& transfer) override;
+  // MPI_Bcast in pieces of at most maxMessageBytes.
+  void broadcastBytes(void* data, std::size_t bytes, int root) override;
 
  private:
   enum class Combine { Sum, Max, Min };

@@ -21,4 +21,8 @@ void SelfComm::exchangeHalo(const HaloTransfer& t) {
   }
 }
 
+void SelfComm::broadcastBytes(void*, std::size_t, int root) {
+  if (root != 0) fail(ExitCode::Internal, "SelfComm::broadcastBytes: root " + std::to_string(root) + " of 1 rank");
+}
+
 }  // namespace ffdp

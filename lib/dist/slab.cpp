@@ -44,4 +44,29 @@ Grid SlabLayout::slabGrid(const SliceRange& range) const {
   return g;
 }
 
+Grid SlabLayout::haloSlabGrid(int rank, int64_t halo) const {
+  const SliceRange held = withHalo(rank, halo), owned = own(rank);
+  Grid g = slabGrid(held);
+  g.slab.wholeSlices = slices();
+  g.slab.firstSlice = held.begin;
+  g.slab.ownBegin = owned.begin - held.begin;
+  g.slab.ownEnd = owned.end - held.begin;
+  g.slab.halo = halo;
+  return g;
+}
+
+Grid wholeGridOf(const Grid& grid) {
+  if (!grid.isSlab()) return grid;
+  Grid g = grid;
+  g.origin = grid.indexToPhysical({0.0, 0.0, -double(grid.slab.firstSlice)});
+  g.size[2] = grid.slab.wholeSlices;
+  g.slab = SlabPlacement{};
+  return g;
+}
+
+Grid shrunkGrid(const Grid& grid, const std::array<int, 3>& shrink, int ranks, int rank) {
+  if (!grid.isSlab()) return grid.shrunk(shrink);
+  return SlabLayout(wholeGridOf(grid).shrunk(shrink), ranks).haloSlabGrid(rank, grid.slab.halo);
+}
+
 }  // namespace ffdp

@@ -40,10 +40,19 @@ class SlabLayout {
   // The grid of a slab buffer holding `range`: same spacing and direction, size nz = range.count(),
   // origin moved to global index (0, 0, range.begin), so physical points are unchanged.
   Grid slabGrid(const SliceRange& range) const;
+  // The grid of `rank`'s slab buffer with `halo` slices on each side: slabGrid(withHalo(rank, halo))
+  // with its SlabPlacement filled in (the slices it owns, where it sits in the whole grid).
+  Grid haloSlabGrid(int rank, int64_t halo) const;
 
  private:
   Grid grid_;
   int ranks_;
 };
+
+// The whole grid that a slab buffer's grid is part of (the grid itself when it is whole).
+Grid wholeGridOf(const Grid& grid);
+// Grid::shrunk for slabs too: a slab buffer's grid becomes `rank`'s slab (same halo width) of the
+// shrunk whole grid laid out over `ranks` ranks; a whole grid is simply shrunk.
+Grid shrunkGrid(const Grid& grid, const std::array<int, 3>& shrink, int ranks, int rank);
 
 }  // namespace ffdp
