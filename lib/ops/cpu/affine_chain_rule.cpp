@@ -6,9 +6,13 @@ namespace ffdp::cpu {
 
 AffineGradient AffineChainRule::finish(double scale, const Grid& fixed, const Grid& moving, const Affine& A,
                                        Comm& comm) const {
-  auto total = sumInSliceOrder(partials_);
-  comm.allreduceSum(total.data(), total.size());
-  return affineGradientFromIndexSums(total.data(), fixed, moving, A, scale);
+  const auto total = sumOwnedSlices(fixed, partials_);
+  // The sums are against this buffer's local index, which differs between ranks' slabs, so each rank
+  // converts its own part with its own grid (the conversion is linear in the sums) and the ranks
+  // then add gradients: the same on every rank, and on a whole grid the plain conversion.
+  AffineGradient g = affineGradientFromIndexSums(total.data(), fixed, moving, A, scale);
+  acrossRanksSum(fixed, comm, g.data(), g.size());
+  return g;
 }
 
 }  // namespace ffdp::cpu

@@ -62,7 +62,8 @@ struct NoGradient {
   void addRow(int64_t, int64_t, const RowSamples&, const double*) {}
 };
 
-// The 12 index-space sums per slice, added in slice order and reduced through the Comm at the end.
+// The 12 index-space sums per slice, added in slice order over the fixed grid's owned slices
+// (slice_reduce.hpp), converted to the gradient and reduced across ranks at the end.
 class AffineChainRule {
  public:
   static constexpr bool kWanted = true;

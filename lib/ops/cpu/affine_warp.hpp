@@ -3,7 +3,8 @@
 //   AffineWarp: T(x) = A(x)            q = IndexAffine(x)
 //   FieldWarp:  T(x) = A(x + u(x))     q = IndexAffine(x) + K u(x),  K = Pm^-1 M, Pm = Dm diag(sm)
 // (u is on the fixed grid, so u(x) is read at the voxel itself, no interpolation).
-//   valid(x) = fixedMask(x) (if any) && sampled(x) (sampling_subset.hpp) && inside(q)
+//   valid(x) = fixedMask(x) (if any) && sampled(x) (sampling_subset.hpp, by x's index in the whole
+//              fixed grid, so a slab buffer samples the same voxels) && inside(q)
 //              && movingMask(nearest voxel to q) (if any)
 // Both share one row loop (sampleRowWith); the affine one adds a displacement that compiles away,
 // so the affine metrics keep their speed, and with u = 0 the field warp gives bit-identical q.
@@ -59,11 +60,12 @@ class AffineWarp {
     const uint8_t* mm = movingMask_ ? movingMask_->data.data() : nullptr;
     const Vec3 row = map_.rowStart(j, k);
     const int64_t rowLinear = nx * (j + ny * k);
+    const int64_t wholeRowLinear = fixed_.grid.wholeLinear(0, j, k);  // the subset ignores how slabs split
     int64_t n = 0;
     for (int64_t i = 0; i < nx; ++i) {
       const int64_t linear = rowLinear + i;
       if (fm && !fm[linear]) continue;
-      if (!subset_.contains(linear)) continue;
+      if (!subset_.contains(wholeRowLinear + i)) continue;
       Vec3 q = map_.at(row, i);
       displacement.shift(linear, q);
       if (!sampler_.inside(q)) continue;

@@ -1,4 +1,5 @@
-// Intensity-weighted centre of mass in physical space; negative intensities count as zero.
+// Intensity-weighted centre of mass in physical space; negative intensities count as zero. Over the
+// owned slices of a slab, combined across ranks (slice_reduce.hpp).
 #include <vector>
 
 #include "core/error.hpp"
@@ -29,10 +30,18 @@ Vec3 centreOfMass(const Image& image, Comm& comm) {
     }
     partials[size_t(k)] = p;
   }
-  std::array<double, 4> total = sumInSliceOrder(partials);
-  comm.allreduceSum(total.data(), total.size());
+  std::array<double, 4> total = sumOwnedSlices(image.grid, partials);
+  if (!image.grid.isSlab()) {
+    if (!(total[0] > 0.0)) fail(ExitCode::Input, "centre of mass: the image has no positive intensity");
+    return image.grid.indexToPhysical({total[1] / total[0], total[2] / total[0], total[3] / total[0]});
+  }
+  // A slab: the index sums are in this buffer's local index, so each rank first moves its part to
+  // physical space with its own grid (sum m x = m origin + P sum m idx), then the ranks add.
+  const Vec3 weighted = image.grid.indexToPhysicalMatrix() * Vec3{total[1], total[2], total[3]};
+  for (int a = 0; a < 3; ++a) total[size_t(a + 1)] = total[0] * image.grid.origin[a] + weighted[a];
+  acrossRanksSum(image.grid, comm, total.data(), total.size());
   if (!(total[0] > 0.0)) fail(ExitCode::Input, "centre of mass: the image has no positive intensity");
-  return image.grid.indexToPhysical({total[1] / total[0], total[2] / total[0], total[3] / total[0]});
+  return {total[1] / total[0], total[2] / total[0], total[3] / total[0]};
 }
 
 }  // namespace ffdp::cpu

@@ -1,6 +1,7 @@
 // The OpenMP implementations behind CpuBackend, one file each. Parallel over z-slices; every
 // global sum is formed from per-slice partials added in slice order and then reduced through
-// the Comm, so results are bit-identical for any thread count.
+// the Comm, so results are bit-identical for any thread count. On a rank's slab buffer only its
+// owned slices are reduced, and only slab reductions are combined across ranks (slice_reduce.hpp).
 #pragma once
 #include "core/affine.hpp"
 #include "core/field.hpp"

@@ -74,7 +74,7 @@ double updateAdamMoments(Field& m, Field& v, const Field& g, double gScale, doub
     }
     sliceMax[size_t(k)] = largest;
   }
-  return finishMaxNorm(sliceMax, comm);
+  return finishMaxNorm(g.grid, sliceMax, comm);
 }
 
 double largestAdamDirection(const Field& m, const Field& v, double c1, double c2, double epsilon, Comm& comm) {
@@ -98,7 +98,7 @@ double largestAdamDirection(const Field& m, const Field& v, double c1, double c2
       sliceMax[size_t(k)] = largest;
     }
   }
-  return finishMaxNorm(sliceMax, comm);
+  return finishMaxNorm(m.grid, sliceMax, comm);
 }
 
 void composeAdamDirection(const Field& u, const Field& m, const Field& v, double c1, double c2, double epsilon,

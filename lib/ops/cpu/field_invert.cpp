@@ -9,7 +9,7 @@
 // Float arithmetic (field_sampling.hpp): v(y) = -u(...) sampled in float at the voxel plus the
 // step v(y); the update's squared length is mulAdd(d2, d2, mulAdd(d1, d1, d0 d0)) in float,
 // d = next - v (float_lanes.hpp). The largest update over the whole
-// field (per-slice maxima, then the Comm) stops the iteration; NaN updates are skipped, so a
+// field (per-slice maxima over the owned slices, then across ranks) stops the iteration; NaN updates are skipped, so a
 // corrupt voxel cannot keep the others iterating. The inversion tests bound the residual
 // |u(y + v) + v| at 1e-3 mm for a 1e-5 mm tolerance.
 //
@@ -23,13 +23,15 @@
 #include "core/error.hpp"
 #include "ops/cpu/field_ops.hpp"
 #include "ops/cpu/field_sampling.hpp"
+#include "ops/cpu/slice_reduce.hpp"
 #include "ops/field_inverse_newton.hpp"
 
 namespace ffdp::cpu {
 namespace {
 
 // One sweep v <- -u(y + v) over every voxel (v read from `from`: u, negated, on the first sweep,
-// v itself later); returns the largest squared update.
+// v itself later); returns the largest squared update over the owned slices (slice_reduce.hpp).
+// Halo slices of a slab are swept too (they are overwritten later) but do not steer the stopping.
 float sweep(const Field& u, const float* from, bool fromIsU, float* v) {
   const FieldStepSampler sampleUShared(u);
   const int64_t nx = u.grid.size[0], ny = u.grid.size[1], nz = u.grid.size[2];
@@ -60,7 +62,8 @@ float sweep(const Field& u, const float* from, bool fromIsU, float* v) {
       sliceLargest[size_t(k)] = largest;
     }
   }
-  return *std::max_element(sliceLargest.begin(), sliceLargest.end());
+  const auto first = sliceLargest.begin() + u.grid.ownedBegin(), last = sliceLargest.begin() + u.grid.ownedEnd();
+  return first < last ? *std::max_element(first, last) : 0.0f;
 }
 
 }  // namespace
@@ -102,7 +105,7 @@ Field invertFieldSweeps(const Field& u, int iterations, double tolerance, Comm& 
   }
   for (int it = 0; it < iterations; ++it) {
     double largest = std::sqrt(double(sweep(u, it == 0 ? uData : vData, it == 0, vData)));
-    comm.allreduceMax(&largest, 1);
+    acrossRanksMax(u.grid, comm, &largest, 1);
     if (largest < tolerance) break;
   }
   return v;

@@ -22,10 +22,11 @@ Image jacobianDeterminant(const Field& u);
 Field resampleField(const Field& u, const Grid& target);
 double maxNorm(const Field& u, Comm& comm);
 // maxNorm's two halves, for fused passes that end in the same reduction: the largest |p[n]|^2 of
-// `count` vectors (NaN when any component is NaN), and, from one such value per z-slice, the
-// root of the largest (NaN if any is NaN) reduced across ranks.
+// `count` vectors (NaN when any component is NaN), and, from one such value per z-slice of `grid`,
+// the root of the largest over the owned slices (NaN if any is NaN), reduced across ranks when
+// `grid` is a slab (slice_reduce.hpp).
 double largestSquaredNorm(const Vec3f* p, int64_t count);
-double finishMaxNorm(const std::vector<double>& sliceLargestSquared, Comm& comm);
+double finishMaxNorm(const Grid& grid, const std::vector<double>& sliceLargestSquared, Comm& comm);
 // A zero field on `grid`, allocated so that filling it is cheap (field_allocate.cpp).
 Field allocateField(const Grid& grid);
 Image resampleWarp(const Image& moving, const Affine& A, const Field& u, Interpolation interp, float outside);

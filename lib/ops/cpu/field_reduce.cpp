@@ -1,5 +1,5 @@
-// Global reductions over a field. Maxima are taken per z-slice and then over the slices, and
-// across ranks through the Comm, so every rank sees the same value for any thread count.
+// Global reductions over a field. Maxima are taken per z-slice and then over the owned slices, and
+// across ranks through the Comm when the field is a slab (slice_reduce.hpp), so every rank sees the same value for any thread count.
 //
 // Squared norms are x*x + y*y + z*z in double, each operation rounded as written: contraction
 // into fused multiply-adds is off in this file, as in the CUDA reference (field_exact_math.cuh).
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ops/cpu/field_ops.hpp"
+#include "ops/cpu/slice_reduce.hpp"
 
 namespace ffdp::cpu {
 
@@ -24,12 +25,9 @@ double largestSquaredNorm(const Vec3f* p, int64_t count) {
   return sawNaN ? std::numeric_limits<double>::quiet_NaN() : largest;
 }
 
-double finishMaxNorm(const std::vector<double>& sliceLargestSquared, Comm& comm) {
-  double result = 0;
-  for (const double s : sliceLargestSquared)
-    if (s > result || std::isnan(s)) result = s;
-  result = std::sqrt(result);
-  comm.allreduceMax(&result, 1);
+double finishMaxNorm(const Grid& grid, const std::vector<double>& sliceLargestSquared, Comm& comm) {
+  double result = std::sqrt(maxOwnedSlices(grid, sliceLargestSquared, 0.0));
+  acrossRanksMax(grid, comm, &result, 1);
   return result;
 }
 
@@ -40,7 +38,7 @@ double maxNorm(const Field& u, Comm& comm) {
   std::vector<double> sliceMax(size_t(nz), 0.0);
 #pragma omp parallel for schedule(static)
   for (int64_t k = 0; k < nz; ++k) sliceMax[size_t(k)] = largestSquaredNorm(u.data.data() + k * plane, plane);
-  return finishMaxNorm(sliceMax, comm);
+  return finishMaxNorm(u.grid, sliceMax, comm);
 }
 
 }  // namespace ffdp::cpu

@@ -4,6 +4,8 @@
 #include <limits>
 #include <vector>
 
+#include "ops/cpu/slice_reduce.hpp"
+
 namespace ffdp::cpu {
 
 IntensityRange intensityRange(const Image& image, Comm& comm) {
@@ -22,12 +24,12 @@ IntensityRange intensityRange(const Image& image, Comm& comm) {
     hi[size_t(k)] = b;
   }
   IntensityRange r{std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
-  for (int64_t k = 0; k < nz; ++k) {
+  for (int64_t k = image.grid.ownedBegin(); k < image.grid.ownedEnd(); ++k) {  // slice_reduce.hpp's rule
     r.min = std::min(r.min, lo[size_t(k)]);
     r.max = std::max(r.max, hi[size_t(k)]);
   }
-  comm.allreduceMin(&r.min, 1);
-  comm.allreduceMax(&r.max, 1);
+  acrossRanksMin(image.grid, comm, &r.min, 1);
+  acrossRanksMax(image.grid, comm, &r.max, 1);
   return r;
 }
 

@@ -1,4 +1,6 @@
-// Global minimum and maximum of an image over all its voxels (reduced across ranks).
+// Global minimum and maximum of an image over all its voxels: over the owned slices of a slab,
+// reduced across ranks (slice_reduce.hpp); over all slices of a whole image, not combined.
+// A rank that owns no slice returns (+inf, -inf) before the reduction.
 #pragma once
 #include "core/volume.hpp"
 #include "dist/comm.hpp"

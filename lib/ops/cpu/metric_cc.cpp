@@ -207,11 +207,9 @@ LocalCorrelationTotals localCorrelation(const Warp& warp, const MetricInputs& in
 #pragma omp barrier
 #pragma omp single
     {
-      for (int64_t k = 0; k < nz; ++k) {
-        totals[0] += ccPerSlice[size_t(k)];
-        totals[1] += countPerSlice[size_t(k)];
-      }
-      comm.allreduceSum(totals, 2);
+      totals[0] = sumOwnedSlices(g, ccPerSlice);  // slice_reduce.hpp: a slab's own slices, then the ranks
+      totals[1] = sumOwnedSlices(g, countPerSlice);
+      acrossRanksSum(g, comm, totals, 2);
       if (withGradient && totals[1] > 0) consumer.expectScale(-1.0 / totals[1]);
     }  // implicit barrier: every thread sees the totals and all of A, B, C
 

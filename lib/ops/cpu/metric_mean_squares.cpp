@@ -8,6 +8,7 @@
 #include "ops/cpu/cpu_ops.hpp"
 #include "ops/cpu/field_metric.hpp"
 #include "ops/cpu/field_metric_chain_rule.hpp"
+#include "ops/cpu/slice_reduce.hpp"
 
 namespace ffdp::cpu {
 namespace {
@@ -42,12 +43,13 @@ MeanSquaresTotals accumulateSlices(const Warp& warp, Consumer& consumer, Comm& c
       partials[size_t(k)] = p;
     }
   }
-  double total[2] = {0, 0};  // slice order
-  for (const MeanSquaresTotals& p : partials) {
-    total[0] += p.sumOfSquares;
-    total[1] += p.count;
+  const Grid& grid = warp.fixed().grid;
+  double total[2] = {0, 0};  // owned slices in slice order (slice_reduce.hpp)
+  for (int64_t k = grid.ownedBegin(); k < grid.ownedEnd(); ++k) {
+    total[0] += partials[size_t(k)].sumOfSquares;
+    total[1] += partials[size_t(k)].count;
   }
-  comm.allreduceSum(total, 2);
+  acrossRanksSum(grid, comm, total, 2);
   return {total[0], total[1]};
 }
 

@@ -10,7 +10,8 @@
 //   d(-MI)/dw(x) = -(1/N) sum_{a,b} beta(a - xi_f(x)) beta'(b - xi_m(x)) (dxi_m/dw) log(p(a,b) / pm(b)),
 // with beta' the derivative w.r.t. xi (dw in ParzenWeights) and dxi_m/dw = the moving bin scale.
 // Only the 4x4 bins a voxel touches are visited. Histograms are summed per slice in double and
-// added in slice order (no atomics), so the result does not depend on the thread count.
+// added in slice order (no atomics), so the result does not depend on the thread count; a slab's
+// owned slices only, then across ranks (slice_reduce.hpp).
 // The same code serves w = moving(A(x)) (AffineWarp) and w = moving(A(x + u(x))) (FieldWarp); the
 // per-voxel dvalue/dw goes to the affine or the field chain rule (affine_chain_rule.hpp).
 #include <cmath>
@@ -64,8 +65,8 @@ std::vector<double> jointHistogram(const Warp& warp, const BinMapping& fb, const
       }
     }
   }
-  std::vector<double> total = sumInSliceOrder(partials, width);
-  comm.allreduceSum(total.data(), total.size());
+  std::vector<double> total = sumOwnedSlices(warp.fixed().grid, partials, width);
+  acrossRanksSum(warp.fixed().grid, comm, total.data(), total.size());
   return total;
 }
 

@@ -1,7 +1,9 @@
 // The fixed pseudo-random subset of fixed voxels that a metric uses when samplingFraction < 1.
 // Membership depends only on the voxel's linear index in the whole fixed grid (through a fixed
 // integer hash), so the subset is the same at every iteration, on every machine, for any number
-// of threads or ranks, and on every backend (the CUDA version must use the same hash).
+// of threads or ranks, and on every backend (the CUDA version must use the same hash). Callers
+// pass Grid::wholeLinear, not a slab buffer's local index, so the subset does not move with the
+// rank count.
 #pragma once
 #include <cmath>
 #include <cstdint>

@@ -1,0 +1,179 @@
+#include "ops/slab_backend.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "core/error.hpp"
+#include "dist/slab_volume.hpp"
+
+namespace ffdp {
+
+int64_t haloForStencils(int maxCcRadius, double maxFieldSigmaVoxels) {
+  const int64_t gaussian = static_cast<int64_t>(std::ceil(4.0 * std::max(0.0, maxFieldSigmaVoxels)));
+  return std::max<int64_t>({2 * int64_t(std::max(0, maxCcRadius)), gaussian, 1}) + 1;
+}
+
+namespace {
+
+// This rank's share of sourceHaloFor.
+double localSourceHalo(const Grid& source, const Grid& target, double reach) {
+  double lo = 1e300, hi = -1e300;
+  for (int n = 0; n < 8; ++n) {
+    const Vec3 corner{(n & 1) ? double(target.size[0] - 1) : 0.0, (n & 2) ? double(target.size[1] - 1) : 0.0,
+                      double((n & 4) ? target.ownedEnd() - 1 : target.ownedBegin())};
+    const double k = source.physicalToIndex(target.indexToPhysical(corner))[2];
+    lo = std::min(lo, k);
+    hi = std::max(hi, k);
+  }
+  const double below = double(source.ownedBegin()) - (std::floor(lo) - reach);
+  const double above = (std::floor(hi) + 1 + reach) - double(source.ownedEnd() - 1);
+  return std::ceil(std::max(below, above));
+}
+
+// Slices of `grid` that a displacement of `mm` millimetres can cross (z is the slab axis).
+double slicesSpannedBy(const Grid& grid, double mm) {
+  const Mat3 toIndex = grid.indexToPhysicalMatrix().inverse();
+  const double row = std::sqrt(toIndex.m[2][0] * toIndex.m[2][0] + toIndex.m[2][1] * toIndex.m[2][1] +
+                               toIndex.m[2][2] * toIndex.m[2][2]);
+  return mm * row;
+}
+
+// The halo `source` needs so that every own slice of `target` reads only slices it holds, for a
+// resampling whose kernel reaches `reach` source slices beyond the trilinear pair. The same on every
+// rank (a reduction), as a halo exchange needs.
+int64_t sourceHaloFor(const Grid& source, const Grid& target, double reach, Comm& comm) {
+  if (!source.isSlab() || !target.isSlab()) return source.slab.halo;
+  double needed = double(source.slab.halo);
+  if (target.ownedEnd() > target.ownedBegin()) needed = std::max(needed, localSourceHalo(source, target, reach));
+  comm.allreduceMax(&needed, 1);
+  return static_cast<int64_t>(needed);
+}
+
+void requireHalo(const Grid& grid, int64_t needed, const char* op) {
+  if (grid.isSlab() && grid.slab.halo < needed)
+    fail(ExitCode::Internal, std::string(op) + ": the slab halo is " + std::to_string(grid.slab.halo) +
+                                 " slices but the stencil reaches " + std::to_string(needed));
+}
+
+int64_t gaussianReach(const Vec3& sigmaVoxels) {
+  return static_cast<int64_t>(std::ceil(4.0 * std::max(0.0, sigmaVoxels[2])));
+}
+
+class SlabBackend final : public Backend {
+ public:
+  SlabBackend(Backend& inner, Comm& comm) : in_(inner), comm_(comm) {}
+  const char* name() const override { return in_.name(); }
+  void toHost(Image& image) override { in_.toHost(image); }
+  void toHost(Field& field) override { in_.toHost(field); }
+  size_t devicePeakBytes() const override { return in_.devicePeakBytes(); }
+
+  Image smoothAndResample(const Image& in, const Vec3& sigmaVoxels, const Grid& target) override {
+    const int64_t halo = sourceHaloFor(in.grid, target, double(gaussianReach(sigmaVoxels)) + 1, comm_);
+    Image out = halo > in.grid.slab.halo ? in_.smoothAndResample(reslab(comm_, in, halo), sigmaVoxels, target)
+                                         : in_.smoothAndResample(in, sigmaVoxels, target);
+    refreshHalo(comm_, out);
+    return out;
+  }
+  Mask resampleMask(const Mask& in, const Grid& target) override {
+    const int64_t halo = sourceHaloFor(in.grid, target, 1, comm_);
+    Mask out = halo > in.grid.slab.halo ? in_.resampleMask(reslab(comm_, in, halo), target)
+                                        : in_.resampleMask(in, target);
+    refreshHalo(comm_, out);
+    return out;
+  }
+  // Voxel by voxel from the whole moving image: halo slices come out right without an exchange.
+  Image resampleAffine(const Image& moving, const Grid& grid, const Affine& A, Interpolation interp,
+                       float outside) override {
+    return in_.resampleAffine(moving, grid, A, interp, outside);
+  }
+  AffineMetricEval affineMetric(const Image& fixed, const Image& moving, const Mask* fixedMask, const Mask* movingMask,
+                                const Affine& A, const MetricSettings& metric, bool withGradient) override {
+    if (metric.kind == MetricKind::CC) requireHalo(fixed.grid, 2 * int64_t(metric.radius), "affine CC metric");
+    return in_.affineMetric(fixed, moving, fixedMask, movingMask, A, metric, withGradient);
+  }
+  Vec3 centreOfMass(const Image& image) override { return in_.centreOfMass(image); }
+
+  Field zeroField(const Grid& grid) override { return in_.zeroField(grid); }
+  void smoothField(Field& u, const Vec3& sigmaVoxels) override {
+    requireHalo(u.grid, gaussianReach(sigmaVoxels), "field smoothing");
+    in_.smoothField(u, sigmaVoxels);
+    refreshHalo(comm_, u);
+  }
+  // r(x) = g(x) + u(x + g(x)) reads u as far as g reaches: both are widened to cover that.
+  Field composeFields(const Field& u, const Field& g) override {
+    const int64_t halo = reachOf(g);
+    if (halo <= u.grid.slab.halo) return refreshed(in_.composeFields(u, g));
+    return narrowed(in_.composeFields(reslab(comm_, u, halo), reslab(comm_, g, halo)), u.grid.slab.halo);
+  }
+  // v(y) = -u(y + v(y)) reads u up to max |u| away from y.
+  Field invertField(const Field& u, int iterations, double tolerance) override {
+    const int64_t halo = reachOf(u);
+    if (halo <= u.grid.slab.halo) return refreshed(in_.invertField(u, iterations, tolerance));
+    return narrowed(in_.invertField(reslab(comm_, u, halo), iterations, tolerance), u.grid.slab.halo);
+  }
+  Image jacobianDeterminant(const Field& u) override {
+    requireHalo(u.grid, 1, "Jacobian determinant");
+    Image det = in_.jacobianDeterminant(u);
+    refreshHalo(comm_, det);
+    return det;
+  }
+  Field resampleField(const Field& u, const Grid& target) override {
+    const int64_t halo = sourceHaloFor(u.grid, target, 1, comm_);
+    Field out = halo > u.grid.slab.halo ? in_.resampleField(reslab(comm_, u, halo), target)
+                                        : in_.resampleField(u, target);
+    refreshHalo(comm_, out);
+    return out;
+  }
+  FieldMetricEval fieldMetric(const Image& fixed, const Image& moving, const Mask* fixedMask, const Mask* movingMask,
+                              const Affine& A, const Field& u, const MetricSettings& metric,
+                              Field* gradient) override {
+    if (metric.kind == MetricKind::CC) requireHalo(fixed.grid, 2 * int64_t(metric.radius), "field CC metric");
+    const FieldMetricEval eval = in_.fieldMetric(fixed, moving, fixedMask, movingMask, A, u, metric, gradient);
+    if (gradient) refreshHalo(comm_, *gradient);
+    return eval;
+  }
+  double maxNorm(const Field& u) override { return in_.maxNorm(u); }
+  // Voxel by voxel: u at x and the whole moving image.
+  Image resampleWarp(const Image& moving, const Affine& A, const Field& u, Interpolation interp,
+                     float outside) override {
+    return in_.resampleWarp(moving, A, u, interp, outside);
+  }
+  // Voxel by voxel from g, whose halo is current: m and v stay consistent without an exchange.
+  double adamMoments(Field& m, Field& v, const Field& g, double gScale, double beta1, double beta2) override {
+    return in_.adamMoments(m, v, g, gScale, beta1, beta2);
+  }
+  double adamDirectionMaxNorm(const Field& m, const Field& v, double c1, double c2, double epsilon) override {
+    return in_.adamDirectionMaxNorm(m, v, c1, c2, epsilon);
+  }
+  // Reads u at x + s d(x), |s d| <= |s| max|d| (the caller caps it to a fraction of a voxel).
+  void composeAdamStep(const Field& u, const Field& m, const Field& v, double c1, double c2, double epsilon, double s,
+                       Field& out) override {
+    requireHalo(u.grid, 1, "Adam step composition");
+    in_.composeAdamStep(u, m, v, c1, c2, epsilon, s, out);
+    refreshHalo(comm_, out);
+  }
+
+ private:
+  // The halo a field's displacements reach, in slices, plus the trilinear pair and one for rounding.
+  int64_t reachOf(const Field& g) {
+    if (!g.grid.isSlab()) return 0;
+    return static_cast<int64_t>(std::ceil(slicesSpannedBy(g.grid, in_.maxNorm(g)))) + 2;
+  }
+  Field refreshed(Field f) {
+    refreshHalo(comm_, f);
+    return f;
+  }
+  Field narrowed(const Field& wide, int64_t halo) { return reslab(comm_, wide, halo); }
+
+  Backend& in_;
+  Comm& comm_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> makeSlabBackend(Backend& inner, Comm& comm) {
+  return std::make_unique<SlabBackend>(inner, comm);
+}
+
+}  // namespace ffdp

@@ -1,0 +1,585 @@
+// Global reductions on z-slab buffers (lib/ops/cpu/slice_reduce.hpp): a rank's slab buffer holds its
+// own slices plus halo slices of its neighbours; every reduction must count only the own slices and
+// combine across ranks only when the grid is a slab. Checked two ways, against the same operation
+// on the whole volume:
+//   - SelfComm, one call per rank: each call returns that rank's partial result (SelfComm combines
+//     nothing), and the partials are combined here by hand (sums, counts, maxima). The halo slices
+//     of the buffers are overwritten with wrong values first wherever an owned voxel's result does
+//     not read them, so a reduction that counted them would fail.
+//   - ThreadComm, the ranks as threads of this process with a real allreduce: for the results that
+//     are not a sum of partials (mutual information, the inverse field's stopping rule).
+// The decomposition: 13x11x17 voxels, oblique, 3 ranks (6, 6 and 5 own slices), halo 2.
+#include <catch2/catch.hpp>
+#include <algorithm>
+#include <cmath>
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <limits>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "dist/comm.hpp"
+#include "dist/slab.hpp"
+#include "dist/slab_volume.hpp"
+#include "field_test_support.hpp"
+#include "ops/backend.hpp"
+#include "ops/cpu/field_ops.hpp"
+#include "ops/cpu/intensity_range.hpp"
+#include "ops/cpu/slice_reduce.hpp"
+
+using namespace ffdp;
+using namespace ffdp::test;
+
+namespace {
+
+constexpr int kRanks = 3;
+constexpr int64_t kHalo = 2;
+
+// ---- Fake communicators.
+
+// Counts the allreduce calls and combines nothing (an N-rank run seen from one rank).
+class CountingComm final : public Comm {
+ public:
+  int sums = 0, maxima = 0, minima = 0;
+  int calls() const { return sums + maxima + minima; }
+  int rank() const override { return 0; }
+  int size() const override { return kRanks; }
+  void allreduceSum(double*, std::size_t) override { ++sums; }
+  void allreduceMax(double*, std::size_t) override { ++maxima; }
+  void allreduceMin(double*, std::size_t) override { ++minima; }
+  [[noreturn]] void abort(const std::string& message, int) override { throw std::runtime_error(message); }
+  void exchangeHalo(const HaloTransfer&) override { throw std::logic_error("CountingComm: no halo exchange"); }
+  void broadcastBytes(void*, std::size_t, int) override { throw std::logic_error("CountingComm: no broadcast"); }
+};
+
+// The shared state of ranks run as threads: each allreduce deposits every rank's array, then each
+// rank combines them in rank order (so every rank gets the same bits, as MPI guarantees).
+class ThreadHub {
+ public:
+  explicit ThreadHub(int ranks) : ranks_(ranks), slots_(size_t(ranks)) {}
+  int ranks() const { return ranks_; }
+  template <class Op>
+  void allreduce(int rank, double* values, std::size_t count, Op op) {
+    slots_[size_t(rank)].assign(values, values + count);
+    barrier();
+    std::vector<double> result = slots_[0];
+    for (int q = 1; q < ranks_; ++q)
+      for (std::size_t n = 0; n < count; ++n) result[n] = op(result[n], slots_[size_t(q)][n]);
+    barrier();  // no rank refills its slot before every rank has read all of them
+    std::copy(result.begin(), result.end(), values);
+  }
+
+ private:
+  void barrier() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    const long generation = generation_;
+    if (++arrived_ == ranks_) {
+      arrived_ = 0;
+      ++generation_;
+      wake_.notify_all();
+    } else {
+      wake_.wait(lock, [&] { return generation_ != generation; });
+    }
+  }
+  int ranks_;
+  std::vector<std::vector<double>> slots_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  int arrived_ = 0;
+  long generation_ = 0;
+};
+
+class ThreadComm final : public Comm {
+ public:
+  ThreadComm(ThreadHub& hub, int rank) : hub_(hub), rank_(rank) {}
+  int rank() const override { return rank_; }
+  int size() const override { return hub_.ranks(); }
+  void allreduceSum(double* v, std::size_t n) override { hub_.allreduce(rank_, v, n, [](double a, double b) { return a + b; }); }
+  void allreduceMax(double* v, std::size_t n) override {
+    hub_.allreduce(rank_, v, n, [](double a, double b) { return std::isnan(a) || b > a ? b : a; });
+  }
+  void allreduceMin(double* v, std::size_t n) override {
+    hub_.allreduce(rank_, v, n, [](double a, double b) { return std::isnan(a) || b < a ? b : a; });
+  }
+  [[noreturn]] void abort(const std::string& message, int) override { throw std::runtime_error(message); }
+  void exchangeHalo(const HaloTransfer&) override { throw std::logic_error("ThreadComm: no halo exchange"); }
+  void broadcastBytes(void*, std::size_t, int) override { throw std::logic_error("ThreadComm: no broadcast"); }
+
+ private:
+  ThreadHub& hub_;
+  int rank_;
+};
+
+// Runs body(rank, comm) for every rank at once, one thread each (assertions stay on this thread:
+// the bodies only store results), and rethrows the first failure.
+void runRanks(const std::function<void(int, Comm&)>& body) {
+  ThreadHub hub(kRanks);
+  std::vector<std::exception_ptr> errors(kRanks);
+  std::vector<std::thread> threads;
+  for (int r = 0; r < kRanks; ++r)
+    threads.emplace_back([&, r] {
+      ThreadComm comm(hub, r);
+      try {
+        body(r, comm);
+      } catch (...) {
+        errors[size_t(r)] = std::current_exception();
+      }
+    });
+  for (std::thread& t : threads) t.join();
+  for (const std::exception_ptr& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+// ---- The scene: a whole fixed image, mask and field, and a whole moving image on another grid.
+
+struct Scene {
+  Image fixed, moving;
+  Mask fixedMask;
+  Field u;
+  Affine A;
+  double lo = 0, hi = 0;  // the fixed image's range
+};
+
+Scene makeScene(std::mt19937_64& rng) {
+  Scene s;
+  const Grid fg = randomObliqueGrid(rng, {13, 11, 17}, 0.9, 1.4, 0.4, {0, 0, 0});
+  const Grid mg = randomObliqueGrid(rng, {15, 12, 14}, 1.0, 1.5, 0.3, {0.5, -0.5, 0.3});
+  const SmoothField fs(rng, {0, 0, 0}, 16.0), ms(rng, {0, 0, 0}, 16.0);
+  s.fixed = sampleImage(fg, fs);
+  for (float& v : s.fixed.data) v += float(uniform(rng, -2, 2));  // local variance for CC everywhere
+  s.moving = sampleImage(mg, ms);
+  // Every slice holds the image's extreme values, so each rank's own slices have the whole image's
+  // range: a rank alone (SelfComm) then bins MI and thresholds CC's flat windows as the whole does.
+  const auto [mn, mx] = std::minmax_element(s.fixed.data.begin(), s.fixed.data.end());
+  s.lo = *mn;
+  s.hi = *mx;
+  for (int64_t k = 0; k < fg.size[2]; ++k) {
+    s.fixed.at(0, 0, k) = float(s.lo);
+    s.fixed.at(1, 0, k) = float(s.hi);
+  }
+  s.fixedMask = Mask(fg, 1);
+  for (uint8_t& m : s.fixedMask.data) m = uniform(rng, 0, 1) < 0.15 ? 0 : 1;
+  s.u = randomField(rng, fg, 0.6);
+  s.A = randomAffine(rng, fg.centre(), 0.08, 0.05, 1.0);
+  return s;
+}
+
+Grid slabGridOf(const Grid& whole, int rank) { return SlabLayout(whole, kRanks).haloSlabGrid(rank, kHalo); }
+
+template <class T>
+Volume<T> cutFor(const Volume<T>& whole, int rank) {
+  return cutSlab(whole, slabGridOf(whole.grid, rank));
+}
+
+// Sets every halo slice (not owned) of a slab buffer to `value`: stale data no reduction may see.
+template <class T>
+void poisonHalo(Volume<T>& v, const T& value) {
+  const int64_t plane = v.grid.size[0] * v.grid.size[1];
+  for (int64_t k = 0; k < v.grid.size[2]; ++k)
+    if (k < v.grid.ownedBegin() || k >= v.grid.ownedEnd())
+      std::fill(v.data.begin() + k * plane, v.data.begin() + (k + 1) * plane, value);
+}
+
+double largestAbs(const AffineGradient& g) {
+  double m = 0;
+  for (double x : g) m = std::max(m, std::abs(x));
+  return m;
+}
+
+// An affine metric evaluated per rank (SelfComm), combined by hand: N = sum N_r, and since value and
+// gradient are (sum over voxels) / N_r on each rank, value = sum value_r N_r / N and likewise for
+// the gradient.
+struct Combined {
+  int64_t valid = 0;
+  double value = 0;
+  AffineGradient gradient{};
+};
+
+Combined combineByCount(const std::vector<AffineMetricEval>& parts) {
+  Combined c;
+  for (const AffineMetricEval& p : parts) c.valid += p.validVoxels;
+  for (const AffineMetricEval& p : parts) {
+    const double w = double(p.validVoxels) / double(c.valid);
+    c.value += p.value * w;
+    for (int n = 0; n < 12; ++n) c.gradient[size_t(n)] += p.gradient[size_t(n)] * w;
+  }
+  return c;
+}
+
+void requireSameAffineEval(const Combined& slabs, const AffineMetricEval& whole) {
+  REQUIRE(whole.validVoxels > 100);
+  REQUIRE(slabs.valid == whole.validVoxels);
+  REQUIRE(slabs.value == Approx(whole.value).epsilon(1e-11));
+  const double scale = largestAbs(whole.gradient);
+  REQUIRE(scale > 0);
+  for (int n = 0; n < 12; ++n) REQUIRE(std::abs(slabs.gradient[size_t(n)] - whole.gradient[size_t(n)]) <= 1e-9 * scale);
+}
+
+// The field metric's gradient at every owned voxel of every rank, times N_r / N (each rank scaled
+// by its own 1/N_r), against the whole gradient at the same voxels.
+void requireSameFieldGradient(const Field& whole, const std::vector<Field>& parts, const std::vector<int64_t>& valid,
+                              int64_t wholeValid) {
+  double scale = 0;
+  for (const Vec3f& g : whole.data) scale = std::max(scale, norm(asVec3(g)));
+  REQUIRE(scale > 0);
+  const int64_t plane = whole.grid.size[0] * whole.grid.size[1];
+  double worst = 0;
+  for (int r = 0; r < kRanks; ++r) {
+    const Field& g = parts[size_t(r)];
+    const double w = double(valid[size_t(r)]) / double(wholeValid);
+    for (int64_t k = g.grid.ownedBegin(); k < g.grid.ownedEnd(); ++k)
+      for (int64_t n = 0; n < plane; ++n) {
+        const Vec3f& a = g.data[size_t(k * plane + n)];
+        const Vec3f& b = whole.data[size_t((k + g.grid.slab.firstSlice) * plane + n)];
+        for (int c = 0; c < 3; ++c) worst = std::max(worst, std::abs(double(a[c]) * w - double(b[c])));
+      }
+  }
+  REQUIRE(worst <= 1e-5 * scale);
+}
+
+}  // namespace
+
+TEST_CASE("the slab reduction rule: combine across ranks only for a slab grid", "[ops][slab]") {
+  Grid whole;
+  whole.size = {4, 3, 9};
+  const Grid slab = slabGridOf(whole, 1);
+  REQUIRE(slab.isSlab());
+  double v[2] = {1, 2};
+
+  CountingComm comm;
+  cpu::acrossRanksSum(whole, comm, v, 2);
+  cpu::acrossRanksMax(whole, comm, v, 2);
+  cpu::acrossRanksMin(whole, comm, v, 2);
+  REQUIRE(comm.calls() == 0);
+  cpu::acrossRanksSum(slab, comm, v, 2);
+  cpu::acrossRanksMax(slab, comm, v, 2);
+  cpu::acrossRanksMin(slab, comm, v, 2);
+  REQUIRE(comm.sums == 1);
+  REQUIRE(comm.maxima == 1);
+  REQUIRE(comm.minima == 1);
+
+  // Per-slice partials: all slices of a whole grid, the owned ones of a slab (slice 3 + firstSlice).
+  std::vector<double> perSlice;
+  for (int64_t k = 0; k < slab.size[2]; ++k) perSlice.push_back(double(1 << k));
+  double owned = 0;
+  for (int64_t k = slab.ownedBegin(); k < slab.ownedEnd(); ++k) owned += double(1 << k);
+  REQUIRE(slab.ownedEnd() - slab.ownedBegin() == 3);
+  REQUIRE(slab.ownedBegin() == kHalo);
+  REQUIRE(cpu::sumOwnedSlices(slab, perSlice) == owned);
+  REQUIRE(cpu::maxOwnedSlices(slab, perSlice, 0.0) == double(1 << (slab.ownedEnd() - 1)));
+  Grid wholeOfSlab = slab;
+  wholeOfSlab.slab = SlabPlacement{};
+  REQUIRE(cpu::sumOwnedSlices(wholeOfSlab, perSlice) == double((1 << slab.size[2]) - 1));
+}
+
+TEST_CASE("ops reduce a whole image on its own and a slab across ranks", "[ops][slab]") {
+  auto rng = seededRng("slab reduction: which reductions are combined");
+  const Scene s = makeScene(rng);
+  const Image slab = cutFor(s.fixed, 1);
+
+  SECTION("intensity range") {
+    CountingComm comm;
+    const cpu::IntensityRange wholeRange = cpu::intensityRange(s.moving, comm);
+    REQUIRE(comm.calls() == 0);  // the moving image is whole on every rank
+    REQUIRE(wholeRange.min == Approx(*std::min_element(s.moving.data.begin(), s.moving.data.end())));
+    cpu::intensityRange(slab, comm);
+    REQUIRE(comm.minima == 1);
+    REQUIRE(comm.maxima == 1);
+  }
+  SECTION("centre of mass and maxNorm") {
+    CountingComm comm;
+    auto backend = makeCpuBackend(comm);
+    backend->centreOfMass(s.moving);
+    backend->maxNorm(s.u);
+    REQUIRE(comm.calls() == 0);
+    backend->centreOfMass(slab);
+    REQUIRE(comm.sums == 1);
+    backend->maxNorm(cutFor(s.u, 1));
+    REQUIRE(comm.maxima == 1);
+  }
+}
+
+TEST_CASE("the intensity range over slabs counts only the own slices", "[ops][slab]") {
+  auto rng = seededRng("slab reduction: intensity range");
+  const Scene s = makeScene(rng);
+  SelfComm comm;
+  for (const float poison : {-1e6f, 1e6f}) {
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (int r = 0; r < kRanks; ++r) {
+      Image f = cutFor(s.fixed, r);
+      poisonHalo(f, poison);
+      const cpu::IntensityRange part = cpu::intensityRange(f, comm);
+      lo = std::min(lo, part.min);
+      hi = std::max(hi, part.max);
+    }
+    REQUIRE(lo == s.lo);
+    REQUIRE(hi == s.hi);
+  }
+}
+
+TEST_CASE("field maxima over slabs count only the own slices", "[ops][slab]") {
+  auto rng = seededRng("slab reduction: field maxima");
+  const Scene s = makeScene(rng);
+  SelfComm comm;
+  auto backend = makeCpuBackend(comm);
+  const Grid& grid = s.u.grid;
+  Field m = randomField(rng, grid, 0.3), v(grid), g = randomField(rng, grid, 1.0);
+  for (Vec3f& x : v.data) x = {float(uniform(rng, 0, 0.2)), float(uniform(rng, 0, 0.2)), float(uniform(rng, 0, 0.2))};
+  const double c1 = 0.4, c2 = 0.1, eps = 1e-3;
+
+  Field mWhole = m, vWhole = v;
+  const double normWhole = backend->maxNorm(s.u);
+  const double momentsWhole = backend->adamMoments(mWhole, vWhole, g, 0.7, 0.9, 0.999);
+  const double directionWhole = backend->adamDirectionMaxNorm(mWhole, vWhole, c1, c2, eps);
+
+  double normSlabs = 0, momentsSlabs = 0, directionSlabs = 0;
+  for (int r = 0; r < kRanks; ++r) {
+    Field u = cutFor(s.u, r), mr = cutFor(m, r), vr = cutFor(v, r);
+    poisonHalo(u, Vec3f{100, 100, 100});
+    poisonHalo(vr, Vec3f{50, 50, 50});
+    normSlabs = std::max(normSlabs, backend->maxNorm(u));
+    momentsSlabs = std::max(momentsSlabs, backend->adamMoments(mr, vr, cutFor(g, r), 0.7, 0.9, 0.999));
+    poisonHalo(mr, Vec3f{1e3f, 1e3f, 1e3f});
+    directionSlabs = std::max(directionSlabs, backend->adamDirectionMaxNorm(mr, vr, c1, c2, eps));
+  }
+  REQUIRE(normWhole > 0.5);
+  REQUIRE(normSlabs == normWhole);
+  REQUIRE(momentsSlabs == momentsWhole);
+  REQUIRE(directionSlabs == directionWhole);
+}
+
+TEST_CASE("centre of mass over slabs combines the ranks' weighted sums", "[ops][slab]") {
+  auto rng = seededRng("slab reduction: centre of mass");
+  const Scene s = makeScene(rng);
+  SelfComm comm;
+  auto backend = makeCpuBackend(comm);
+  const Vec3 whole = backend->centreOfMass(s.fixed);
+
+  // Each rank returns the centre of its own positive mass; the whole centre is their mean weighted
+  // by each rank's mass (computed here from the own slices).
+  Vec3 weighted{0, 0, 0};
+  double mass = 0;
+  for (int r = 0; r < kRanks; ++r) {
+    Image f = cutFor(s.fixed, r);
+    double m = 0;
+    const int64_t plane = f.grid.size[0] * f.grid.size[1];
+    for (int64_t n = f.grid.ownedBegin() * plane; n < f.grid.ownedEnd() * plane; ++n) m += std::max(0.0f, f.data[size_t(n)]);
+    poisonHalo(f, 1e4f);
+    const Vec3 c = backend->centreOfMass(f);
+    weighted = weighted + m * c;
+    mass += m;
+  }
+  const Vec3 combined = (1.0 / mass) * weighted;
+  REQUIRE(norm(combined - whole) <= 1e-9 * (1 + norm(whole)));
+}
+
+TEST_CASE("affine metrics over slabs add up to the whole metric", "[ops][slab]") {
+  auto rng = seededRng("slab reduction: affine metrics");
+  const Scene s = makeScene(rng);
+  SelfComm comm;
+  auto backend = makeCpuBackend(comm);
+
+  SECTION("mean squares") {
+    MetricSettings ms{MetricKind::MeanSquares, 0, 0, 1.0};
+    const AffineMetricEval whole = backend->affineMetric(s.fixed, s.moving, &s.fixedMask, nullptr, s.A, ms, true);
+    std::vector<AffineMetricEval> parts;
+    for (int r = 0; r < kRanks; ++r) {
+      Image f = cutFor(s.fixed, r);
+      poisonHalo(f, float(s.hi));
+      const Mask fm = cutFor(s.fixedMask, r);
+      parts.push_back(backend->affineMetric(f, s.moving, &fm, nullptr, s.A, ms, true));
+    }
+    requireSameAffineEval(combineByCount(parts), whole);
+  }
+  SECTION("local correlation, radius 1") {
+    MetricSettings cc{MetricKind::CC, 1, 0, 1.0};
+    const AffineMetricEval whole = backend->affineMetric(s.fixed, s.moving, &s.fixedMask, nullptr, s.A, cc, true);
+    std::vector<AffineMetricEval> parts;
+    for (int r = 0; r < kRanks; ++r) {  // no poison: the windows of owned voxels read the halo
+      const Mask fm = cutFor(s.fixedMask, r);
+      parts.push_back(backend->affineMetric(cutFor(s.fixed, r), s.moving, &fm, nullptr, s.A, cc, true));
+    }
+    requireSameAffineEval(combineByCount(parts), whole);
+  }
+  SECTION("a sampled subset is the same voxels however the grid is split") {
+    MetricSettings all{MetricKind::MeanSquares, 0, 0, 1.0}, some{MetricKind::MeanSquares, 0, 0, 0.3};
+    const AffineMetricEval full = backend->affineMetric(s.fixed, s.moving, nullptr, nullptr, s.A, all, false);
+    const AffineMetricEval whole = backend->affineMetric(s.fixed, s.moving, nullptr, nullptr, s.A, some, true);
+    REQUIRE(double(whole.validVoxels) > 0.2 * double(full.validVoxels));
+    REQUIRE(double(whole.validVoxels) < 0.4 * double(full.validVoxels));
+    std::vector<AffineMetricEval> parts;
+    for (int r = 0; r < kRanks; ++r) {
+      Image f = cutFor(s.fixed, r);
+      poisonHalo(f, float(s.hi));
+      parts.push_back(backend->affineMetric(f, s.moving, nullptr, nullptr, s.A, some, true));
+    }
+    requireSameAffineEval(combineByCount(parts), whole);
+  }
+}
+
+TEST_CASE("field metrics over slabs add up to the whole metric", "[ops][slab]") {
+  auto rng = seededRng("slab reduction: field metrics");
+  const Scene s = makeScene(rng);
+  SelfComm comm;
+  auto backend = makeCpuBackend(comm);
+  const MetricSettings mse{MetricKind::MeanSquares, 0, 0, 1.0}, mseSome{MetricKind::MeanSquares, 0, 0, 0.3},
+      cc{MetricKind::CC, 1, 0, 1.0};
+
+  for (const MetricSettings& ms : {mse, mseSome, cc}) {
+    const bool stencil = ms.kind == MetricKind::CC;
+    INFO("metric kind " << int(ms.kind) << ", sampling " << ms.samplingFraction);
+    Field wholeGradient;
+    const FieldMetricEval whole =
+        backend->fieldMetric(s.fixed, s.moving, &s.fixedMask, nullptr, s.A, s.u, ms, &wholeGradient);
+    std::vector<Field> gradients(kRanks);
+    std::vector<int64_t> valid(kRanks);
+    int64_t validSum = 0;
+    double weightedValue = 0;
+    for (int r = 0; r < kRanks; ++r) {
+      Image f = cutFor(s.fixed, r);
+      Field u = cutFor(s.u, r);
+      if (!stencil) {  // each voxel reads only itself: stale halos must not count
+        poisonHalo(f, float(s.hi));
+        poisonHalo(u, Vec3f{4, -4, 4});
+      }
+      const Mask fm = cutFor(s.fixedMask, r);
+      const FieldMetricEval e = backend->fieldMetric(f, s.moving, &fm, nullptr, s.A, u, ms, &gradients[size_t(r)]);
+      valid[size_t(r)] = e.validVoxels;
+      validSum += e.validVoxels;
+      weightedValue += e.value * double(e.validVoxels);
+    }
+    REQUIRE(whole.validVoxels > 100);
+    REQUIRE(validSum == whole.validVoxels);
+    REQUIRE(weightedValue / double(validSum) == Approx(whole.value).epsilon(1e-11));
+    requireSameFieldGradient(wholeGradient, gradients, valid, whole.validVoxels);
+  }
+}
+
+TEST_CASE("mutual information over slabs with ranks as threads equals the whole metric", "[ops][slab]") {
+  auto rng = seededRng("slab reduction: mutual information");
+  const Scene s = makeScene(rng);
+  SelfComm self;
+  auto wholeBackend = makeCpuBackend(self);
+  const MetricSettings mi{MetricKind::MI, 0, 16, 1.0};
+  const AffineMetricEval whole = wholeBackend->affineMetric(s.fixed, s.moving, &s.fixedMask, nullptr, s.A, mi, true);
+  Field wholeGradient;
+  const FieldMetricEval wholeField =
+      wholeBackend->fieldMetric(s.fixed, s.moving, &s.fixedMask, nullptr, s.A, s.u, mi, &wholeGradient);
+
+  std::vector<AffineMetricEval> affine(kRanks);
+  std::vector<FieldMetricEval> field(kRanks);
+  std::vector<Field> gradients(kRanks);
+  runRanks([&](int r, Comm& comm) {
+    auto backend = makeCpuBackend(comm);
+    Image f = cutFor(s.fixed, r);
+    Field u = cutFor(s.u, r);
+    const Mask fm = cutFor(s.fixedMask, r);
+    poisonHalo(f, float(s.lo));  // inside the range (the bins stay valid) but wrong
+    poisonHalo(u, Vec3f{4, -4, 4});
+    affine[size_t(r)] = backend->affineMetric(f, s.moving, &fm, nullptr, s.A, mi, true);
+    field[size_t(r)] = backend->fieldMetric(f, s.moving, &fm, nullptr, s.A, u, mi, &gradients[size_t(r)]);
+  });
+
+  REQUIRE(whole.validVoxels > 100);
+  for (int r = 0; r < kRanks; ++r) {
+    // Every rank holds the same reduced result, bit for bit.
+    REQUIRE(affine[size_t(r)].value == affine[0].value);
+    REQUIRE(affine[size_t(r)].gradient == affine[0].gradient);
+    REQUIRE(field[size_t(r)].value == field[0].value);
+    REQUIRE(affine[size_t(r)].validVoxels == whole.validVoxels);
+    REQUIRE(field[size_t(r)].validVoxels == wholeField.validVoxels);
+  }
+  REQUIRE(affine[0].value == Approx(whole.value).epsilon(1e-11));
+  const double scale = largestAbs(whole.gradient);
+  for (int n = 0; n < 12; ++n) REQUIRE(std::abs(affine[0].gradient[size_t(n)] - whole.gradient[size_t(n)]) <= 1e-9 * scale);
+  REQUIRE(field[0].value == Approx(wholeField.value).epsilon(1e-11));
+  // The per-voxel gradient uses the reduced histogram, so no rescaling: weights N_r / N become 1.
+  requireSameFieldGradient(wholeGradient, gradients, std::vector<int64_t>(kRanks, wholeField.validVoxels),
+                           wholeField.validVoxels);
+}
+
+TEST_CASE("centre of mass over slabs with ranks as threads equals the whole centre", "[ops][slab]") {
+  auto rng = seededRng("slab reduction: centre of mass across threads");
+  const Scene s = makeScene(rng);
+  SelfComm self;
+  const Vec3 whole = makeCpuBackend(self)->centreOfMass(s.fixed);
+  std::vector<Vec3> parts(kRanks);
+  runRanks([&](int r, Comm& comm) {
+    Image f = cutFor(s.fixed, r);
+    poisonHalo(f, 1e4f);
+    parts[size_t(r)] = makeCpuBackend(comm)->centreOfMass(f);
+  });
+  for (int r = 0; r < kRanks; ++r) REQUIRE(parts[size_t(r)] == parts[0]);  // the same bits on every rank
+  REQUIRE(norm(parts[0] - whole) <= 1e-9 * (1 + norm(whole)));
+}
+
+TEST_CASE("invertField over slabs with ranks as threads matches the whole inverse on own slices", "[ops][slab]") {
+  auto rng = seededRng("slab reduction: inverse field");
+  const Scene s = makeScene(rng);
+  Field u = randomField(rng, s.u.grid, 0.25);
+  // Weaker in the last rank's slices, so that rank alone would stop sweeping sooner than the whole.
+  const SliceRange last = SlabLayout(u.grid, kRanks).own(kRanks - 1);
+  for (int64_t n = last.begin * u.grid.size[0] * u.grid.size[1]; n < u.voxels(); ++n)
+    for (float& c : u.data[size_t(n)]) c *= 0.2f;
+  const int iterations = 30;
+  const double tolerance = 3e-2;
+  SelfComm self;
+  const Field whole = cpu::invertFieldSweeps(u, iterations, tolerance, self);
+  const Field allSweeps = cpu::invertFieldSweeps(u, iterations, 0.0, self);
+  REQUIRE(whole.data != allSweeps.data);  // the tolerance stops the whole inversion early
+  const Field polished = makeCpuBackend(self)->invertField(u, iterations, tolerance);
+
+  // Halo slices two or more away from the own ones (which own voxels never read, as |u| < 1 voxel)
+  // get a field that does not contract: if their updates counted, the sweeps would not stop early.
+  std::vector<Field> parts(kRanks), partsPolished(kRanks);
+  runRanks([&](int r, Comm& comm) {
+    Field ur = cutFor(u, r);
+    const int64_t plane = ur.grid.size[0] * ur.grid.size[1];
+    std::uniform_real_distribution<float> wild(-3.0f, 3.0f);
+    std::mt19937_64 local(uint64_t(r) + 1);
+    for (int64_t k = 0; k < ur.grid.size[2]; ++k)
+      if (k < ur.grid.ownedBegin() - 1 || k > ur.grid.ownedEnd())
+        for (int64_t n = 0; n < plane; ++n) ur.data[size_t(k * plane + n)] = {wild(local), wild(local), wild(local)};
+    parts[size_t(r)] = cpu::invertFieldSweeps(ur, iterations, tolerance, comm);
+    partsPolished[size_t(r)] = makeCpuBackend(comm)->invertField(ur, iterations, tolerance);
+  });
+  const int64_t plane = u.grid.size[0] * u.grid.size[1];
+  double worstPolished = 0;
+  bool sweepsSame = true;
+  for (int r = 0; r < kRanks; ++r) {
+    const Grid& g = parts[size_t(r)].grid;
+    for (int64_t k = g.ownedBegin(); k < g.ownedEnd(); ++k)
+      for (int64_t n = 0; n < plane; ++n) {
+        const size_t local = size_t(k * plane + n), global = size_t((k + g.slab.firstSlice) * plane + n);
+        sweepsSame = sweepsSame && parts[size_t(r)].data[local] == whole.data[global];
+        worstPolished = std::max(worstPolished, norm(asVec3(partsPolished[size_t(r)].data[local]) -
+                                                     asVec3(polished.data[global])));
+      }
+  }
+  REQUIRE(sweepsSame);  // the same sweeps, stopped at the same iteration
+  REQUIRE(worstPolished <= 1e-6);
+}
+
+TEST_CASE("a one-rank slab that owns every slice gives the whole grid's results bit for bit", "[ops][slab]") {
+  auto rng = seededRng("slab reduction: one rank");
+  const Scene s = makeScene(rng);
+  SelfComm comm;
+  auto backend = makeCpuBackend(comm);
+  const Grid one = SlabLayout(s.fixed.grid, 1).haloSlabGrid(0, kHalo);
+  REQUIRE(one.isSlab());
+  REQUIRE(one.size == s.fixed.grid.size);
+  const Image f = cutSlab(s.fixed, one);
+  const Mask fm = cutSlab(s.fixedMask, one);
+  for (const MetricSettings& ms : {MetricSettings{MetricKind::MeanSquares, 0, 0, 0.5}, MetricSettings{MetricKind::CC, 1, 0, 1.0},
+                                   MetricSettings{MetricKind::MI, 0, 16, 1.0}}) {
+    const AffineMetricEval a = backend->affineMetric(s.fixed, s.moving, &s.fixedMask, nullptr, s.A, ms, true);
+    const AffineMetricEval b = backend->affineMetric(f, s.moving, &fm, nullptr, s.A, ms, true);
+    REQUIRE(a.validVoxels == b.validVoxels);
+    REQUIRE(a.value == b.value);
+    REQUIRE(a.gradient == b.gradient);
+  }
+  REQUIRE(backend->maxNorm(s.u) == backend->maxNorm(cutSlab(s.u, one)));
+}
