@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/volume.hpp"
+#include "dist/comm.hpp"
 
 namespace ffdp {
 
@@ -31,6 +32,10 @@ Grid readImageGrid(const std::string& path);
 // Checks that an image can drive a registration: errors (Input, naming `path`) when no voxel is finite
 // or when all finite voxels have one value. Replaces isolated NaN/Inf voxels by 0 and returns how many.
 int64_t requireUsableIntensities(Image& image, const std::string& path);
+// The same for one rank's slab buffer of the image (Grid::slab): judged on the whole image, from every
+// rank's own slices (every rank calls it; all throw the same error); returns the replaced voxels of
+// the whole image. On a whole image it is the one-image version.
+int64_t requireUsableIntensities(Image& image, const std::string& path, Comm& comm);
 
 // Reads a mask: nonzero (and finite) = inside. Errors "<path>: mask has no voxels" when nothing is inside.
 Mask readMask(const std::string& path);

@@ -1,5 +1,5 @@
-// writeImageSlabs: a collective write in steps, each ending with a reduction in which the ranks agree
-// that all succeeded (see slab_write.hpp). Comm has no barrier, broadcast or gather, so the steps use
+// writeImageSlabs and writeFieldSlabs: one collective write (writeSlabContent) in steps, each ending
+// with a reduction in which the ranks agree that all succeeded (see slab_write.hpp). Comm has no barrier, broadcast or gather, so the steps use
 // allreduceSum / Max / Min only: a barrier is a reduction, a broadcast is a sum in which only the
 // root contributes, an exclusive prefix sum is a sum over a per-rank vector.
 #include "io/slab_write.hpp"
@@ -79,31 +79,55 @@ void agree(Comm& comm, const LocalOutcome& mine) {
   throw Error(static_cast<ExitCode>(int(*failed)), message);
 }
 
+// ---- what is written -------------------------------------------------------------------------------
+
+// Streams encoded bytes: called once per chunk, in file order.
+using ByteSink = std::function<void(const char*, size_t)>;
+
+// The part of a collective write that differs between a scalar image and a vector field. NIfTI stores
+// a vector image component by component (all x values of the whole volume, then all y, then all z: the
+// 5th dimension is the slowest), so a z-slab of a field is `components` separate byte ranges of the
+// file, one per component, and each is written (or compressed) on its own.
+struct SlabContent {
+  const char* wholeWriter = "";  // what to use instead for other formats ("writeImage")
+  int components = 1;            // value planes in the file: 1 for a scalar image, 3 for a field
+  int64_t bytesPerValue = 0;     // 0: no voxel type chosen
+  double kind = 0;               // the ranks must agree on it (voxel type, components)
+  Grid bufferGrid;               // the slab buffer's grid
+  bool onHost = true;
+  // Writes the file the whole-image writer would write for an image of grid `grid` (one slice of the
+  // whole grid; the voxels do not matter).
+  std::function<void(const std::string& file, const Grid& grid)> writeProbe;
+  // Streams component `c` of this rank's owned slices, encoded as the file stores it.
+  std::function<void(int c, const ByteSink& sink)> encodeOwned;
+};
+
 // ---- arguments -------------------------------------------------------------------------------------
 
 bool endsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-void checkLocalArguments(const std::string& path, const Grid& whole, const Image& slab, const SliceRange& held,
-                         const SliceRange& own, PixelType type) {
+void checkLocalArguments(const std::string& path, const Grid& whole, const SlabContent& content,
+                         const SliceRange& held, const SliceRange& own) {
   auto misuse = [&](const std::string& what) { fail(ExitCode::Internal, path + ": cannot write by slabs: " + what); };
   if (!endsWith(path, ".nii") && !endsWith(path, ".nii.gz"))
     fail(ExitCode::Resource, path + ": cannot write by slabs: only .nii and .nii.gz are written from slabs (got \"" +
-                                 formatExtension(path) + "\")");
-  if (type == PixelType::Other) misuse("no voxel type chosen (PixelType::Other)");
+                                 formatExtension(path) + "\"); gather and use " + content.wholeWriter);
+  if (content.bytesPerValue <= 0) misuse("no voxel type chosen (PixelType::Other)");
   if (whole.voxels() <= 0) misuse("the image has no voxels");
   if (held.begin < 0 || held.end > whole.size[2] || held.begin > held.end) misuse("held slices outside the image");
   if (own.empty()) return;
   if (own.begin < held.begin || own.end > held.end) misuse("owned slices outside the held ones");
-  if (slab.grid.size[0] != whole.size[0] || slab.grid.size[1] != whole.size[1] || slab.grid.size[2] != held.count())
+  const Grid& buffer = content.bufferGrid;
+  if (buffer.size[0] != whole.size[0] || buffer.size[1] != whole.size[1] || buffer.size[2] != held.count())
     misuse("the slab buffer's size does not match its held slices");
-  if (!slab.onHost()) misuse("the slab's voxels are not on the host");
+  if (!content.onHost) misuse("the slab's voxels are not on the host");
 }
 
 // The same decision on every rank: the owned ranges tile [0, nz) in rank order, and every rank
 // describes the same image (size, geometry, type, path).
-void checkRanksAgree(Comm& comm, const std::string& path, const Grid& whole, const SliceRange& own, PixelType type) {
+void checkRanksAgree(Comm& comm, const std::string& path, const Grid& whole, const SliceRange& own, double kind) {
   std::vector<double> ranges(2 * size_t(comm.size()), 0.0);
   ranges[2 * size_t(comm.rank())] = double(own.empty() ? -1 : own.begin);
   ranges[2 * size_t(comm.rank()) + 1] = double(own.empty() ? -1 : own.end);
@@ -120,8 +144,8 @@ void checkRanksAgree(Comm& comm, const std::string& path, const Grid& whole, con
     fail(ExitCode::Internal, path + ": cannot write by slabs: the ranks' slices end at " + std::to_string(next) +
                                  " of " + std::to_string(whole.size[2]));
 
-  std::vector<double> described = {double(whole.size[0]), double(whole.size[1]), double(whole.size[2]),
-                                   double(static_cast<int>(type)), double(std::hash<std::string>{}(path) >> 12)};
+  std::vector<double> described = {double(whole.size[0]), double(whole.size[1]), double(whole.size[2]), kind,
+                                   double(std::hash<std::string>{}(path) >> 12)};
   for (int d = 0; d < 3; ++d) {
     described.push_back(whole.spacing[d]);
     described.push_back(whole.origin[d]);
@@ -181,9 +205,9 @@ void encodeVoxels(const float* in, int64_t count, PixelType type, char* out) {
   }
 }
 
-// Calls `sink(bytes, n)` for the owned slices of `slab`, encoded in chunks.
-void forEachEncodedChunk(const Image& slab, const SliceRange& held, const SliceRange& own, PixelType type,
-                         const std::function<void(const char*, size_t)>& sink) {
+// Feeds `sink` the owned slices of a scalar slab, converted to `type` in chunks.
+void encodeImageSlices(const Image& slab, const SliceRange& held, const SliceRange& own, PixelType type,
+                       const ByteSink& sink) {
   const int64_t plane = slab.grid.size[0] * slab.grid.size[1];
   const float* first = slab.data.data() + (own.begin - held.begin) * plane;
   const int64_t total = own.count() * plane, bytes = bytesPerVoxel(type);
@@ -192,6 +216,22 @@ void forEachEncodedChunk(const Image& slab, const SliceRange& held, const SliceR
     const int64_t count = std::min(kChunkVoxels, total - done);
     encodeVoxels(first + done, count, type, buffer.data());
     sink(buffer.data(), size_t(count * bytes));
+    done += count;
+  }
+}
+
+// Feeds `sink` component `c` of the owned slices of a field slab: float32 as stored (what
+// writeDisplacementField writes), native byte order.
+void encodeFieldComponent(const Field& slab, const SliceRange& held, const SliceRange& own, int c,
+                          const ByteSink& sink) {
+  const int64_t plane = slab.grid.size[0] * slab.grid.size[1];
+  const Vec3f* first = slab.data.data() + (own.begin - held.begin) * plane;
+  const int64_t total = own.count() * plane;
+  std::vector<float> buffer(size_t(std::min(total, kChunkVoxels)));
+  for (int64_t done = 0; done < total;) {
+    const int64_t count = std::min(kChunkVoxels, total - done);
+    for (int64_t n = 0; n < count; ++n) buffer[size_t(n)] = first[done + n][size_t(c)];
+    sink(reinterpret_cast<const char*>(buffer.data()), size_t(count) * sizeof(float));
     done += count;
   }
 }
@@ -210,17 +250,27 @@ std::string readFileBytes(const std::string& file, const std::string& path) {
   return bytes;
 }
 
-// The bytes before the voxels of the file writeImage would write: ITK writes an image of one slice
-// with the same geometry and type (so qform, sform, units and type fields are ITK's own), and the
-// slice count is patched to nz. Every other header field is independent of nz.
-std::string niftiHeader(const std::string& path, const Grid& whole, PixelType type) {
+// Checks and patches the dim array of the probe's header (NIfTI-1: int16, NIfTI-2: int64) for nz slices.
+template <class DimT>
+void patchSliceCount(DimT (&dim)[8], const Grid& whole, int components, const std::function<void(const std::string&)>& broken) {
+  if (dim[1] != whole.size[0] || dim[2] != whole.size[1]) broken("dim");
+  if (components > 1 && (dim[0] != 5 || dim[3] != 1 || dim[4] != 1 || dim[5] != components))
+    broken("vector dims " + std::to_string(dim[0]) + ": " + std::to_string(dim[3]) + " " + std::to_string(dim[4]) +
+           " " + std::to_string(dim[5]));
+  dim[0] = std::max<DimT>(dim[0], 3);  // a one-slice scalar image may have been written as 2-D
+  dim[3] = DimT(whole.size[2]);
+}
+
+// The bytes before the voxels of the file the whole-image writer would write: it writes an image of
+// one slice with the same geometry (so qform, sform, units, type and intent fields are ITK's own), and
+// the slice count is patched to nz. Every other header field is independent of nz.
+std::string niftiHeader(const std::string& path, const Grid& whole, const SlabContent& content) {
   Grid oneSlice = whole;
   oneSlice.size[2] = 1;
-  const Image probe(oneSlice, 0.0f);
   const std::string probeTarget = path + ".header.nii";
   TemporaryOutput probeFile(probeTarget);  // removed when this function returns
   try {
-    writeImage(probeFile.path(), probe, type);
+    content.writeProbe(probeFile.path(), oneSlice);
   } catch (const Error& e) {
     fail(e.code(), replaceAll(replaceAll(e.what(), probeFile.path(), path), probeTarget, path));
   }
@@ -237,33 +287,29 @@ std::string niftiHeader(const std::string& path, const Grid& whole, PixelType ty
   if (bytes.size() < 352) incomplete();
   int32_t sizeofHdr = 0;
   std::memcpy(&sizeofHdr, bytes.data(), 4);
-  const int64_t bytesPerSlice = whole.size[0] * whole.size[1] * bytesPerVoxel(type);
+  const int64_t probeVoxelBytes = whole.size[0] * whole.size[1] * content.components * content.bytesPerValue;
   if (sizeofHdr == 348) {
     float voxOffset = 0;
     std::memcpy(&voxOffset, bytes.data() + 108, 4);
     if (voxOffset < 348) broken("vox_offset");
-    if (int64_t(voxOffset) + bytesPerSlice != int64_t(bytes.size())) incomplete();
+    if (int64_t(voxOffset) + probeVoxelBytes != int64_t(bytes.size())) incomplete();
     bytes.resize(size_t(voxOffset));
     int16_t dim[8];
     std::memcpy(dim, bytes.data() + 40, sizeof(dim));
-    if (dim[1] != whole.size[0] || dim[2] != whole.size[1]) broken("dim");
     if (whole.size[2] > std::numeric_limits<int16_t>::max())
       fail(ExitCode::Resource, path + ": cannot write: " + std::to_string(whole.size[2]) +
                                    " slices do not fit a NIfTI-1 header (at most 32767)");
-    dim[0] = std::max<int16_t>(dim[0], 3);
-    dim[3] = int16_t(whole.size[2]);
+    patchSliceCount(dim, whole, content.components, broken);
     std::memcpy(bytes.data() + 40, dim, sizeof(dim));
   } else if (sizeofHdr == 540) {
     int64_t voxOffset = 0;
     std::memcpy(&voxOffset, bytes.data() + 168, 8);
     if (voxOffset < 540) broken("vox_offset");
-    if (voxOffset + bytesPerSlice != int64_t(bytes.size())) incomplete();
+    if (voxOffset + probeVoxelBytes != int64_t(bytes.size())) incomplete();
     bytes.resize(size_t(voxOffset));
     int64_t dim[8];
     std::memcpy(dim, bytes.data() + 16, sizeof(dim));
-    if (dim[1] != whole.size[0] || dim[2] != whole.size[1]) broken("dim");
-    dim[0] = std::max<int64_t>(dim[0], 3);
-    dim[3] = whole.size[2];
+    patchSliceCount(dim, whole, content.components, broken);
     std::memcpy(bytes.data() + 16, dim, sizeof(dim));
   } else {
     broken("sizeof_hdr " + std::to_string(sizeofHdr));
@@ -352,52 +398,58 @@ class GzipMember {
   size_t used_ = 0;
 };
 
-}  // namespace
-
-void writeImageSlabs(Comm& comm, const std::string& path, const Grid& whole, const Image& slab,
-                     const SliceRange& held, const SliceRange& own, PixelType type) {
+// The collective write of a scalar image or a field. Rank r's component c is one byte range of the
+// file: in a .nii at vox_offset + (c * nz + k0) * plane * bytes; in a .nii.gz one gzip member, the
+// members ordered component first (component 0 of ranks 0..n-1, then component 1, ...), so the
+// prefix sum of their sizes runs over components * n entries. Rank 0's component-0 member starts
+// with the header (and is the header alone when rank 0 owns no slice).
+void writeSlabContent(Comm& comm, const std::string& path, const Grid& whole, const SliceRange& held,
+                      const SliceRange& own, const SlabContent& content) {
   const bool root = comm.rank() == kRoot;
   const bool gzip = endsWith(path, ".gz");
   agree(comm, attempt(path, [&] {
-          checkLocalArguments(path, whole, slab, held, own, type);
+          checkLocalArguments(path, whole, content, held, own);
           if (root) requireOutputDirectory(path);
         }));
-  checkRanksAgree(comm, path, whole, own, type);  // throws on every rank alike
+  checkRanksAgree(comm, path, whole, own, content.kind);  // throws on every rank alike
 
-  const int64_t bytes = bytesPerVoxel(type), plane = whole.size[0] * whole.size[1];
+  const int components = content.components;
+  const int64_t bytes = content.bytesPerValue, plane = whole.size[0] * whole.size[1];
   std::optional<TemporaryOutput> temporary;  // root only: the one file every rank writes into
   std::string header;
-  std::vector<char> member;                  // .nii.gz: this rank's compressed slices
+  std::vector<std::vector<char>> members(static_cast<size_t>(components));  // .nii.gz: this rank's, one per component
   agree(comm, attempt(path, [&] {
-          if (root) header = niftiHeader(path, whole, type);
+          if (root) header = niftiHeader(path, whole, content);
           if (gzip) {
-            if (!root && own.empty()) return;  // no member at all
-            GzipMember compressor(path);
-            compressor.add(header.data(), header.size());
-            if (!own.empty())
-              forEachEncodedChunk(slab, held, own, type, [&](const char* b, size_t n) { compressor.add(b, n); });
-            member = compressor.finish();
+            for (int c = 0; c < components; ++c) {
+              const bool withHeader = root && c == 0;
+              if (!withHeader && own.empty()) continue;  // no member at all
+              GzipMember compressor(path);
+              if (withHeader) compressor.add(header.data(), header.size());
+              if (!own.empty()) content.encodeOwned(c, [&](const char* b, size_t n) { compressor.add(b, n); });
+              members[size_t(c)] = compressor.finish();
+            }
           } else if (root) {
             temporary.emplace(path);
             OutputFd file(temporary->path(), O_CREAT | O_EXCL, path);
-            file.resize(uint64_t(header.size()) + uint64_t(whole.voxels() * bytes));
+            file.resize(uint64_t(header.size()) + uint64_t(whole.voxels() * components * bytes));
             file.writeAt(header.data(), header.size(), 0);
             file.close();
           }
         }));
 
-  // Where this rank's bytes go.
-  uint64_t offset = 0;
+  // Where this rank's bytes go: one offset per component.
+  std::vector<uint64_t> offsets(size_t(components), 0);
   if (gzip) {
-    std::vector<double> sizes(size_t(comm.size()), 0.0);
-    sizes[size_t(comm.rank())] = double(member.size());
+    const size_t n = size_t(comm.size());
+    std::vector<double> sizes(size_t(components) * n, 0.0);  // member (c, r) at c * n + r
+    for (int c = 0; c < components; ++c) sizes[size_t(c) * n + size_t(comm.rank())] = double(members[size_t(c)].size());
     comm.allreduceSum(sizes.data(), sizes.size());
-    double before = 0, total = 0;
-    for (int r = 0; r < comm.size(); ++r) {
-      if (r < comm.rank()) before += sizes[size_t(r)];
-      total += sizes[size_t(r)];
+    double total = 0;
+    for (size_t m = 0; m < sizes.size(); ++m) {
+      if (m % n == size_t(comm.rank())) offsets[m / n] = uint64_t(total);
+      total += sizes[m];
     }
-    offset = uint64_t(before);
     agree(comm, attempt(path, [&] {
             if (!root) return;
             temporary.emplace(path);
@@ -405,33 +457,70 @@ void writeImageSlabs(Comm& comm, const std::string& path, const Grid& whole, con
             file.resize(uint64_t(total));
             file.close();
           }));
-  } else {
-    offset = uint64_t(header.empty() ? 0 : header.size());
   }
   const std::string temporaryPath = broadcastText(comm, kRoot, temporary ? temporary->path() : std::string(), kMaxPath);
   if (!gzip) {  // every rank needs the header's length to place its slices
     double headerBytes = root ? double(header.size()) : 0.0;
     comm.allreduceSum(&headerBytes, 1);
-    offset = uint64_t(headerBytes) + uint64_t(std::max<int64_t>(own.begin, 0) * plane * bytes);
+    for (int c = 0; c < components; ++c)
+      offsets[size_t(c)] = uint64_t(headerBytes) +
+                           uint64_t((c * whole.size[2] + std::max<int64_t>(own.begin, 0)) * plane * bytes);
   }
 
   agree(comm, attempt(path, [&] {
-          if (gzip ? member.empty() : own.empty()) return;
+          const bool nothing = gzip ? std::all_of(members.begin(), members.end(), [](const auto& m) { return m.empty(); })
+                                    : own.empty();
+          if (nothing) return;
           OutputFd file(temporaryPath, 0, path);
-          if (gzip) {
-            file.writeAt(member.data(), member.size(), offset);
-          } else {
-            uint64_t at = offset;
-            forEachEncodedChunk(slab, held, own, type, [&](const char* b, size_t n) {
-              file.writeAt(b, n, at);
-              at += n;
-            });
+          for (int c = 0; c < components; ++c) {
+            if (gzip) {
+              const std::vector<char>& member = members[size_t(c)];
+              if (!member.empty()) file.writeAt(member.data(), member.size(), offsets[size_t(c)]);
+            } else {
+              uint64_t at = offsets[size_t(c)];
+              content.encodeOwned(c, [&](const char* b, size_t n) {
+                file.writeAt(b, n, at);
+                at += n;
+              });
+            }
           }
           file.close();
         }));
   agree(comm, attempt(path, [&] {
           if (root) temporary->commit();
         }));
+}
+
+}  // namespace
+
+void writeImageSlabs(Comm& comm, const std::string& path, const Grid& whole, const Image& slab,
+                     const SliceRange& held, const SliceRange& own, PixelType type) {
+  SlabContent content;
+  content.wholeWriter = "writeImage";
+  content.components = 1;
+  content.bytesPerValue = bytesPerVoxel(type);
+  content.kind = double(static_cast<int>(type));
+  content.bufferGrid = slab.grid;
+  content.onHost = slab.onHost();
+  content.writeProbe = [type](const std::string& file, const Grid& grid) { writeImage(file, Image(grid, 0.0f), type); };
+  content.encodeOwned = [&](int, const ByteSink& sink) { encodeImageSlices(slab, held, own, type, sink); };
+  writeSlabContent(comm, path, whole, held, own, content);
+}
+
+void writeFieldSlabs(Comm& comm, const std::string& path, const Grid& whole, const Field& slab,
+                     const SliceRange& held, const SliceRange& own) {
+  SlabContent content;
+  content.wholeWriter = "writeDisplacementField";
+  content.components = 3;
+  content.bytesPerValue = int64_t(sizeof(float));
+  content.kind = 1000.0 + 3;  // no PixelType's code: a field and an image never agree
+  content.bufferGrid = slab.grid;
+  content.onHost = slab.onHost();
+  content.writeProbe = [](const std::string& file, const Grid& grid) {
+    writeDisplacementField(file, Field(grid, Vec3f{0.0f, 0.0f, 0.0f}));
+  };
+  content.encodeOwned = [&](int c, const ByteSink& sink) { encodeFieldComponent(slab, held, own, c, sink); };
+  writeSlabContent(comm, path, whole, held, own, content);
 }
 
 }  // namespace ffdp
