@@ -8,14 +8,19 @@
 #include <iostream>
 
 #include "core/error.hpp"
+#include "dist/slab_volume.hpp"
 #include "io/field_io.hpp"
 #include "io/image_io.hpp"
 #include "io/output_files.hpp"
+#include "io/slab_write.hpp"
 #include "io/transform_io.hpp"
 #include "logging.hpp"
 #include "backend_choice.hpp"
 #include "dry_run.hpp"
 #include "ops/backend.hpp"
+#include "ops/slab_backend.hpp"
+#include "rank_inputs.hpp"
+#include "rank_times.hpp"
 #include "reg/registration.hpp"
 #include "reg/report.hpp"
 #include "spec/spec_json.hpp"
@@ -145,47 +150,75 @@ Spec buildSpec(const RegisterOptions& o) {
   return spec;
 }
 
-// Fewer voxels than this along an axis leave no room for a pyramid, a gradient or a CC window
-// (a 2-D slice stored as 3-D is the usual case).
-constexpr int64_t kMinimumAxisVoxels = 4;
+// Where this rank's slab of a fixed-grid image lies: the global slices its buffer holds, and its own.
+struct SlabSlices {
+  SliceRange held, own;
+};
+SlabSlices slabSlices(const Grid& g) {
+  const int64_t first = g.slab.firstSlice;
+  return {{first, first + g.size[2]}, {first + g.ownedBegin(), first + g.ownedEnd()}};
+}
 
-// Reads an image and rejects what cannot be registered (too thin, all-NaN, constant).
-Image readRegistrationImage(const std::string& path) {
-  LoadedImage loaded = readImage(path);
-  for (int d = 0; d < 3; ++d)
-    if (loaded.image.grid.size[d] < kMinimumAxisVoxels)
-      fail(ExitCode::Input, path + ": " + std::to_string(loaded.image.grid.size[d]) + " voxel(s) along axis " +
-                                std::to_string(d) + "; registration needs at least " +
-                                std::to_string(kMinimumAxisVoxels) + " along every axis");
-  const int64_t replaced = requireUsableIntensities(loaded.image, path);
-  if (replaced > 0) spdlog::warn("{}: {} non-finite voxels set to 0", path, replaced);
-  return std::move(loaded.image);
+// The outputs of a run on several ranks. Fixed-grid outputs (warped image, fields) are written by slab
+// without gathering them; the inverse-warped image lies on the moving grid and reads the inverse field
+// anywhere, so the fixed image and the inverse field are gathered and rank 0 resamples and writes it.
+// Rank 0 writes the small files. Every rank calls this together.
+void writeRankOutputs(const OutputNames& out, const RankInputs& in, const RegistrationResult& result,
+                      Backend& backend, Comm& comm, std::vector<std::string>& written) {
+  const bool root = comm.rank() == 0;
+  if (root) writeAffine(out.affine, result.transform);
+  if (root) written.push_back(out.affine);
+  if (result.warp && result.inverseWarp) {
+    const SlabSlices s = slabSlices(result.warp->grid);
+    writeFieldSlabs(comm, out.warp, in.fixedWhole, *result.warp, s.held, s.own);
+    if (root) written.push_back(out.warp);
+    writeFieldSlabs(comm, out.inverseWarp, in.fixedWhole, *result.inverseWarp, s.held, s.own);
+    if (root) written.push_back(out.inverseWarp);
+  }
+  const Image warped = warpedMoving(backend, in.moving, in.fixed.grid, result);
+  const SlabSlices s = slabSlices(warped.grid);
+  writeImageSlabs(comm, out.warped, in.fixedWhole, warped, s.held, s.own);
+  if (root) written.push_back(out.warped);
+  RegistrationResult whole;
+  whole.transform = result.transform;
+  if (result.inverseWarp) whole.inverseWarp = gatherWhole(comm, *result.inverseWarp);
+  const Image fixedWhole = gatherWhole(comm, in.fixed);
+  if (root) {
+    writeImage(out.inverseWarped, warpedFixed(backend, fixedWhole, in.moving.grid, whole));
+    written.push_back(out.inverseWarped);
+  }
+}
+
+// Several ranks run the CPU backend (device halo exchange through NCCL comes later); `auto` picks it.
+BackendTarget rankBackendTarget(const std::string& choice, const Comm& comm) {
+  if (comm.size() == 1) return resolveBackendTarget(choice);
+  if (choice == "cuda")
+    fail(ExitCode::Usage, "--backend cuda: runs on " + std::to_string(comm.size()) +
+                              " ranks use the CPU backend for now; use --backend cpu or one rank");
+  return resolveBackendTarget("cpu");
 }
 
 }  // namespace
 
-int runRegister(const RegisterOptions& o, const std::string& commandLine) {
+int runRegister(const RegisterOptions& o, const std::string& commandLine, Comm& comm) {
   Spec spec = buildSpec(o);
   if (o.printSpec) {
-    std::cout << specToJson(spec).dump(2) << "\n";
+    if (comm.rank() == 0) std::cout << specToJson(spec).dump(2) << "\n";
     return 0;
   }
   validate(spec);
-  if (o.dryRun) return runDryRun(spec, o.backend);
-  setUpLogging(o.quiet ? -1 : spec.verbose);
+  if (o.dryRun) return comm.rank() == 0 ? runDryRun(spec, o.backend, comm.size()) : 0;
+  setUpLogging(o.quiet || comm.rank() > 0 ? -1 : spec.verbose);  // one rank speaks for all
   if (spec.threads > 0) omp_set_num_threads(spec.threads);
 
   // Inputs first (a wrong path is the commonest mistake), then the outputs, before any computation.
-  const Image fixed = readRegistrationImage(spec.fixed);
-  const Image moving = readRegistrationImage(spec.moving);
-  std::optional<Mask> fixedMask, movingMask;
-  if (!spec.fixedMask.empty()) fixedMask = readMask(spec.fixedMask);
-  if (!spec.movingMask.empty()) movingMask = readMask(spec.movingMask);
+  const int64_t halo = comm.size() > 1 ? haloForSpec(spec) : 0;
+  const RankInputs rankInputs = readRankInputs(spec, comm, halo);
   RegistrationInputs inputs;
-  inputs.fixed = &fixed;
-  inputs.moving = &moving;
-  inputs.fixedMask = fixedMask ? &*fixedMask : nullptr;
-  inputs.movingMask = movingMask ? &*movingMask : nullptr;
+  inputs.fixed = &rankInputs.fixed;
+  inputs.moving = &rankInputs.moving;
+  inputs.fixedMask = rankInputs.fixedMask ? &*rankInputs.fixedMask : nullptr;
+  inputs.movingMask = rankInputs.movingMask ? &*rankInputs.movingMask : nullptr;
   if (spec.initial.kind == InitKind::File) {
     const Affine fromFile = readAffine(spec.initial.file);
     if (!fromFile.invertible())
@@ -196,43 +229,58 @@ int runRegister(const RegisterOptions& o, const std::string& commandLine) {
   const OutputNames out = resolveOutputs(spec);
   OutputPlan plan(spec.overwrite);
   for (const auto& path : out.all()) plan.add(path);
-  plan.checkWritable();
+  if (comm.rank() == 0) plan.checkWritable();  // a failure here stops every rank (runOrAbort)
 
-  SelfComm comm;
-  const BackendTarget target = resolveBackendTarget(o.backend);
-  auto backend = makeBackend(target, comm);
-  spdlog::info("fixed {} ({}x{}x{}), moving {} ({}x{}x{}), backend {}, {} threads", spec.fixed, fixed.grid.size[0],
-               fixed.grid.size[1], fixed.grid.size[2], spec.moving, moving.grid.size[0], moving.grid.size[1],
-               moving.grid.size[2], backend->name(), omp_get_max_threads());
-  const RegistrationResult result = runRegistration(spec, inputs, *backend, comm);
+  const BackendTarget target = rankBackendTarget(o.backend, comm);
+  auto computeBackend = makeBackend(target, comm);
+  // Several ranks: the slab decorator keeps halos current around the compute backend's operations.
+  std::unique_ptr<Backend> slabBackend = comm.size() > 1 ? makeSlabBackend(*computeBackend, comm) : nullptr;
+  Backend& backend = slabBackend ? *slabBackend : *computeBackend;
+  const Grid& fg = rankInputs.fixedWhole;
+  const Grid& mg = rankInputs.moving.grid;
+  spdlog::info("fixed {} ({}x{}x{}), moving {} ({}x{}x{}), backend {}, {} threads, {} rank(s)", spec.fixed, fg.size[0],
+               fg.size[1], fg.size[2], spec.moving, mg.size[0], mg.size[1], mg.size[2], backend.name(),
+               omp_get_max_threads(), comm.size());
+  const RegistrationResult result = runRegistration(spec, inputs, backend, comm);
+  const double registrationCommSeconds = commSeconds(comm);
 
   // Outputs: each file is written atomically; if any fails, the ones already in place are removed
   // so that the user never holds a partial set.
   std::vector<std::string> written;
   try {
-    writeAffine(out.affine, result.transform);
-    written.push_back(out.affine);
-    if (result.warp && result.inverseWarp) {
-      writeDisplacementField(out.warp, *result.warp);
-      written.push_back(out.warp);
-      writeDisplacementField(out.inverseWarp, *result.inverseWarp);
-      written.push_back(out.inverseWarp);
+    if (comm.size() > 1) {
+      writeRankOutputs(out, rankInputs, result, backend, comm, written);
+    } else {
+      writeAffine(out.affine, result.transform);
+      written.push_back(out.affine);
+      if (result.warp && result.inverseWarp) {
+        writeDisplacementField(out.warp, *result.warp);
+        written.push_back(out.warp);
+        writeDisplacementField(out.inverseWarp, *result.inverseWarp);
+        written.push_back(out.inverseWarp);
+      }
+      writeImage(out.warped, warpedMoving(backend, rankInputs.moving, fg, result));
+      written.push_back(out.warped);
+      writeImage(out.inverseWarped, warpedFixed(backend, rankInputs.fixed, mg, result));
+      written.push_back(out.inverseWarped);
     }
-    writeImage(out.warped, warpedMoving(*backend, moving, fixed.grid, result));
-    written.push_back(out.warped);
-    writeImage(out.inverseWarped, warpedFixed(*backend, fixed, moving.grid, result));
-    written.push_back(out.inverseWarped);
-    ReportContext context{FFDP_VERSION,
-                          backend->name(),
-                          target.name,
-                          omp_get_max_threads(),
-                          comm.size(),
-                          peakResidentMB(),
-                          double(backend->devicePeakBytes()) / (1024.0 * 1024.0),
-                          out.all(),
-                          commandLine,
-                          libraryVersions()};
-    writeTextAtomic(out.report, reportToJson(result, spec, context).dump(2) + "\n");
+    const RankTimes times = gatherRankTimes(comm, result.seconds, registrationCommSeconds);
+    if (comm.rank() == 0) {
+      ReportContext context{FFDP_VERSION,
+                            backend.name(),
+                            target.name,
+                            omp_get_max_threads(),
+                            comm.size(),
+                            peakResidentMB(),
+                            double(backend.devicePeakBytes()) / (1024.0 * 1024.0),
+                            out.all(),
+                            commandLine,
+                            libraryVersions()};
+      context.rankSeconds = times.seconds;
+      context.rankCommSeconds = times.commSeconds;
+      context.rankPeakMemoryMB = times.peakMemoryMB;
+      writeTextAtomic(out.report, reportToJson(result, spec, context).dump(2) + "\n");
+    }
   } catch (...) {
     removeQuietly(written);
     throw;

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "dist/comm.hpp"
 #include "spec/ants_flags.hpp"
 
 namespace ffdp::cli {
@@ -22,6 +23,7 @@ struct RegisterOptions {
 
 void addRegisterOptions(CLI::App& app, RegisterOptions& options);
 // Returns the process exit code; throws ffdp::Error for user-visible failures.
-int runRegister(const RegisterOptions& options, const std::string& commandLine);
+// `comm` joins the ranks of a multi-rank run (SelfComm for one process); every rank calls it.
+int runRegister(const RegisterOptions& options, const std::string& commandLine, Comm& comm);
 
 }  // namespace ffdp::cli

@@ -8,6 +8,7 @@
 
 namespace ffdp::cli {
 
-int runDryRun(const Spec& spec, const std::string& backendChoice);
+// `ranks`: the run's rank count (the plan is per rank).
+int runDryRun(const Spec& spec, const std::string& backendChoice, int ranks);
 
 }  // namespace ffdp::cli

@@ -11,6 +11,10 @@
 #include "cli_eval.hpp"
 #include "cli_register.hpp"
 #include "core/error.hpp"
+#include "dist/make_comm.hpp"
+#include "dist/mpi_session.hpp"
+#include "dist/run_or_abort.hpp"
+#include "dist/timed_comm.hpp"
 #include "version.hpp"
 #ifdef FFDP_HAVE_CUDA
 #include "device_info.cuh"
@@ -75,7 +79,16 @@ int main(int argc, char** argv) {
   try {
     if (apply->parsed()) return ffdp::cli::runApply(applyOptions);
     if (eval->parsed()) return ffdp::cli::runEval(evalOptions);
-    return ffdp::cli::runRegister(registerOptions, joinArguments(argc, argv));
+    // Under mpirun/srun every rank registers its slab of the same pair; a plain run is one rank.
+    ffdp::MpiSession mpi;
+    const std::unique_ptr<ffdp::Comm> world = ffdp::makeComm();
+    ffdp::TimedComm comm(*world);
+    const std::string commandLine = joinArguments(argc, argv);
+    if (comm.size() == 1) return ffdp::cli::runRegister(registerOptions, commandLine, comm);
+    // A failing rank must stop them all (MPI_Abort) instead of leaving the others waiting.
+    int status = 0;
+    ffdp::runOrAbort(comm, [&] { status = ffdp::cli::runRegister(registerOptions, commandLine, comm); });
+    return status;
   } catch (const ffdp::Error& e) {
     return errorExit(e.code(), e.what());
   } catch (const std::bad_alloc&) {

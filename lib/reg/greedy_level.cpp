@@ -13,7 +13,7 @@ LevelReport optimiseGreedyLevel(const DeformableLevelInputs& in, Field& u, Field
   const MetricSettings metric = fieldMetricSettings(stage.metric);
   const FieldStepSettings settings = fieldStepSettings(stage, grid);
   const double voxelMm = settings.stepMm / stage.step;
-  const FieldMetricGuard guard(in);
+  const FieldMetricGuard guard(in, comm);
   ConvergenceMonitor monitor(stage.convergenceWindow, stage.convergenceThreshold);
   ProgressLog progress(levelTitle(in.label, report.shrink, report.size), in.maxIterations, comm.rank() == 0);
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "dist/slab_volume.hpp"
 
 namespace ffdp {
 
@@ -31,7 +32,7 @@ LevelReport startLevelReport(const DeformableLevelInputs& in) {
   r.level = in.label.level;
   r.shrink = in.images->fixedShrink;
   r.sigmaVoxels = *std::max_element(in.images->fixedSigmaVoxels.begin(), in.images->fixedSigmaVoxels.end());
-  r.size = in.images->fixed->grid.size;
+  r.size = wholeGridOf(in.images->fixed->grid).size;  // a rank's slab is not the level's extent
   r.maxIterations = in.maxIterations;
   r.firstMetric = r.lastMetric = std::numeric_limits<double>::quiet_NaN();
   return r;
@@ -45,12 +46,10 @@ LevelReport finishLevelReport(LevelReport report, int iterations, const Deformab
   return report;
 }
 
-FieldMetricGuard::FieldMetricGuard(const DeformableLevelInputs& in) : label_(in.label) {
+FieldMetricGuard::FieldMetricGuard(const DeformableLevelInputs& in, Comm& comm) : label_(in.label) {
   const PyramidLevel& images = *in.images;
-  int64_t eligible = images.fixed->voxels();
-  if (images.fixedMask)
-    eligible = std::count_if(images.fixedMask->data.begin(), images.fixedMask->data.end(),
-                             [](uint8_t v) { return v != 0; });
+  int64_t eligible = wholeGridOf(images.fixed->grid).voxels();
+  if (images.fixedMask) eligible = countNonZero(comm, *images.fixedMask);
   const double fraction = std::min(1.0, std::max(0.0, in.stage->metric.samplingFraction));
   minValid_ = std::max(1.0, std::ceil(0.01 * double(eligible) * fraction));
 }

@@ -34,7 +34,7 @@ LevelReport finishLevelReport(LevelReport report, int iterations, const Deformab
 // valid) or the metric is not finite, naming the stage, level and iteration, as the linear levels do.
 class FieldMetricGuard {
  public:
-  explicit FieldMetricGuard(const DeformableLevelInputs& in);
+  FieldMetricGuard(const DeformableLevelInputs& in, Comm& comm);
   void check(const FieldMetricEval& eval, int iteration) const;
 
  private:

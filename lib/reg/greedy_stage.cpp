@@ -7,6 +7,7 @@
 #include <limits>
 #include <optional>
 
+#include "dist/slab.hpp"
 #include "reg/field_optimizer.hpp"
 #include "reg/greedy_level.hpp"
 #include "reg/syn_level.hpp"
@@ -56,7 +57,7 @@ StageReport runDeformableStage(const StageSpec& stage, int stageIndex, int stage
   for (int l = 0; l < levelCount; ++l) {
     const size_t li = static_cast<size_t>(l);
     if (stage.iterations[li] <= 0) {
-      report.levels.push_back(skippedLevel(l + 1, fixedGrid, stage, li));
+      report.levels.push_back(skippedLevel(l + 1, wholeGridOf(fixedGrid), stage, li));
       if (talk) spdlog::info("stage {}/{} level {}/{}: 0 iterations, skipped", stageIndex + 1, stageCount, l + 1, levelCount);
       continue;
     }

@@ -1,5 +1,7 @@
 #include "reg/initial_transform.hpp"
 
+#include "dist/slab.hpp"
+
 #include <cmath>
 
 #include "core/error.hpp"
@@ -28,7 +30,8 @@ Affine translation(const Vec3& centre, const Vec3& shift) {
 
 Affine computeInitialTransform(const InitialTransform& initial, const Image& fixed, const Image& moving,
                                const std::optional<Affine>& fromFile, Backend& backend) {
-  const Vec3 fixedCentre = fixed.grid.centre();
+  const Grid fixedGrid = wholeGridOf(fixed.grid);  // a rank's slab is not the image's extent
+  const Vec3 fixedCentre = fixedGrid.centre();
   switch (initial.kind) {
     case InitKind::Identity:
       return Affine::identity(fixedCentre);
@@ -40,7 +43,7 @@ Affine computeInitialTransform(const InitialTransform& initial, const Image& fix
       return translation(comFixed, comMoving - comFixed);
     }
     case InitKind::Origin:
-      return translation(fixedCentre, moving.grid.origin - fixed.grid.origin);
+      return translation(fixedCentre, moving.grid.origin - fixedGrid.origin);
     case InitKind::File: {
       if (!fromFile)
         fail(ExitCode::Internal, "initial transform: kind 'file' but no transform was loaded from '" + initial.file + "'");

@@ -1,5 +1,7 @@
 #include "reg/linear_level.hpp"
 
+#include "dist/slab_volume.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -34,10 +36,9 @@ MetricSettings metricSettings(const MetricSpec& m) {
 }
 
 // Voxels that could count: the fixed mask's (or all), times the sampled share.
-double eligibleVoxels(const PyramidLevel& images, double samplingFraction) {
-  int64_t count = images.fixed->voxels();
-  if (images.fixedMask) count = std::count_if(images.fixedMask->data.begin(), images.fixedMask->data.end(),
-                                              [](uint8_t v) { return v != 0; });
+double eligibleVoxels(const PyramidLevel& images, double samplingFraction, Comm& comm) {
+  int64_t count = wholeGridOf(images.fixed->grid).voxels();
+  if (images.fixedMask) count = countNonZero(comm, *images.fixedMask);
   return double(count) * std::min(1.0, std::max(0.0, samplingFraction));
 }
 
@@ -70,10 +71,11 @@ struct Point {
 
 class LevelMetric {
  public:
-  LevelMetric(const LevelLabel& label, const StageSpec& stage, const PyramidLevel& images, Backend& backend)
+  LevelMetric(const LevelLabel& label, const StageSpec& stage, const PyramidLevel& images, Backend& backend,
+              Comm& comm)
       : label_(label), images_(images), backend_(backend), metric_(metricSettings(stage.metric)) {
     // Below 1% of the voxels that could count, the images have slid apart and the metric means nothing.
-    minValid_ = std::max(1.0, std::ceil(0.01 * eligibleVoxels(images, metric_.samplingFraction)));
+    minValid_ = std::max(1.0, std::ceil(0.01 * eligibleVoxels(images, metric_.samplingFraction, comm)));
   }
 
   Point at(TransformKind kind, const Affine& transform) const {
@@ -136,13 +138,14 @@ LevelReport optimiseLevel(const LevelLabel& label, const StageSpec& stage, int m
   report.level = label.level;
   report.shrink = images.fixedShrink;
   report.sigmaVoxels = *std::max_element(images.fixedSigmaVoxels.begin(), images.fixedSigmaVoxels.end());
-  report.size = grid.size;
+  const Grid whole = wholeGridOf(grid);  // a rank's slab is not the level's extent
+  report.size = whole.size;
   report.maxIterations = maxIterations;
   report.firstMetric = report.lastMetric = std::numeric_limits<double>::quiet_NaN();
 
-  const Corners corners = domainCorners(grid);
+  const Corners corners = domainCorners(whole);
   const double minSpacing = *std::min_element(grid.spacing.begin(), grid.spacing.end());
-  const LevelMetric metric(label, stage, images, backend);
+  const LevelMetric metric(label, stage, images, backend, comm);
 
   LinearFamily family(stage.transform, transform);
   // Scales once per level, as ANTs estimates them once per level.

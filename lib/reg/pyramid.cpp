@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "dist/slab.hpp"
+
 namespace ffdp {
 
 std::array<int, 3> axisShrink(const Grid& grid, int shrink) {
@@ -31,9 +33,9 @@ bool isIdentityLevel(const std::array<int, 3>& shrink, const Vec3& sigma) {
 
 }  // namespace
 
-Pyramid::Pyramid(Backend& backend, const Image& fixed, const Image& moving, const Mask* fixedMask,
+Pyramid::Pyramid(Backend& backend, const Comm& comm, const Image& fixed, const Image& moving, const Mask* fixedMask,
                  const Mask* movingMask, const std::vector<StageSpec>& stages)
-    : backend_(backend), fixed_(fixed), moving_(moving), fixedMask_(fixedMask), movingMask_(movingMask) {
+    : backend_(backend), comm_(comm), fixed_(fixed), moving_(moving), fixedMask_(fixedMask), movingMask_(movingMask) {
   for (const StageSpec& st : stages)
     for (size_t l = 0; l < st.iterations.size() && l < st.shrinkFactors.size() && l < st.smoothingSigmas.size(); ++l)
       if (st.iterations[l] > 0) ++usesLeft_[key(st.shrinkFactors[l], st.smoothingSigmas[l], st.sigmaUnit)];
@@ -41,12 +43,12 @@ Pyramid::Pyramid(Backend& backend, const Image& fixed, const Image& moving, cons
 
 std::shared_ptr<const PyramidLevel> Pyramid::build(int shrink, double sigma, SigmaUnit unit) {
   auto level = std::make_shared<PyramidLevel>();
-  level->fixedShrink = axisShrink(fixed_.grid, shrink);
+  level->fixedShrink = axisShrink(wholeGridOf(fixed_.grid), shrink);
   level->fixedSigmaVoxels = sigmaInVoxels(fixed_.grid, sigma, unit);
   const std::array<int, 3> movingShrink = axisShrink(moving_.grid, shrink);
   const Vec3 movingSigma = sigmaInVoxels(moving_.grid, sigma, unit);
 
-  const Grid fixedGrid = fixed_.grid.shrunk(level->fixedShrink);
+  const Grid fixedGrid = shrunkGrid(fixed_.grid, level->fixedShrink, comm_.size(), comm_.rank());
   const Grid movingGrid = moving_.grid.shrunk(movingShrink);
   level->fixed = isIdentityLevel(level->fixedShrink, level->fixedSigmaVoxels)
                      ? borrowed(&fixed_)

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/volume.hpp"
+#include "dist/comm.hpp"
 #include "ops/backend.hpp"
 #include "reg/registration.hpp"
 #include "spec/spec.hpp"
@@ -35,8 +36,10 @@ class Pyramid {
  public:
   // Inputs must outlive the pyramid; masks already lie on their images' grids. Counts which levels
   // each stage will use (levels with 0 iterations are never built).
-  Pyramid(Backend& backend, const Image& fixed, const Image& moving, const Mask* fixedMask, const Mask* movingMask,
-          const std::vector<StageSpec>& stages);
+  // In a multi-rank run the fixed image and mask are this rank's slab buffers, and so is every level
+  // built from them (a slab of the shrunk whole grid with the same halo width).
+  Pyramid(Backend& backend, const Comm& comm, const Image& fixed, const Image& moving, const Mask* fixedMask,
+          const Mask* movingMask, const std::vector<StageSpec>& stages);
 
   // The level for (shrink, sigma): from the cache or built now.
   std::shared_ptr<const PyramidLevel> acquire(int shrink, double sigma, SigmaUnit unit);
@@ -49,6 +52,7 @@ class Pyramid {
   std::shared_ptr<const PyramidLevel> build(int shrink, double sigma, SigmaUnit unit);
 
   Backend& backend_;
+  const Comm& comm_;
   const Image& fixed_;
   const Image& moving_;
   const Mask* fixedMask_;

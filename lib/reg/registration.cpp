@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "core/error.hpp"
+#include "dist/slab_volume.hpp"
 #include "reg/greedy_stage.hpp"
 #include "reg/initial_transform.hpp"
 #include "reg/linear_level.hpp"
@@ -30,10 +31,8 @@ void requireConsistentLevels(const StageSpec& stage, size_t index) {
 }
 
 // A mask can be non-empty on its own grid and still miss its image entirely.
-void requireNonEmpty(const Mask* mask, const char* which) {
-  if (!mask) return;
-  for (uint8_t v : mask->data)
-    if (v) return;
+void requireNonEmpty(const Mask* mask, const char* which, Comm& comm) {
+  if (!mask || countNonZero(comm, *mask) > 0) return;
   fail(ExitCode::Input, std::string(which) + " mask: none of its voxels lies inside the " + which + " image");
 }
 
@@ -59,8 +58,8 @@ RegistrationResult runRegistration(const Spec& spec, const RegistrationInputs& i
     movingMask = &movingMaskOnGrid;
   }
 
-  requireNonEmpty(fixedMask, "fixed");
-  requireNonEmpty(movingMask, "moving");
+  requireNonEmpty(fixedMask, "fixed", comm);
+  requireNonEmpty(movingMask, "moving", comm);
 
   // 2. Initial transform.
   RegistrationResult result;
@@ -72,7 +71,7 @@ RegistrationResult runRegistration(const Spec& spec, const RegistrationInputs& i
                  current.offset()[0], current.offset()[1], current.offset()[2]);
 
   // 3-5. Stages over their pyramid levels.
-  Pyramid pyramid(backend, fixed, moving, fixedMask, movingMask, spec.stages);
+  Pyramid pyramid(backend, comm, fixed, moving, fixedMask, movingMask, spec.stages);
   const int stageCount = static_cast<int>(spec.stages.size());
   for (int s = 0; s < stageCount; ++s) {
     const StageSpec& stage = spec.stages[static_cast<size_t>(s)];
@@ -94,7 +93,7 @@ RegistrationResult runRegistration(const Spec& spec, const RegistrationInputs& i
       const size_t li = static_cast<size_t>(l);
       const int maxIterations = stage.iterations[li];
       if (maxIterations <= 0) {
-        stageReport.levels.push_back(skippedLevel(l + 1, fixed.grid, stage, li));
+        stageReport.levels.push_back(skippedLevel(l + 1, wholeGridOf(fixed.grid), stage, li));
         if (talk) spdlog::info("stage {}/{} level {}/{}: 0 iterations, skipped", s + 1, stageCount, l + 1, levelCount);
         continue;
       }

@@ -62,6 +62,16 @@ nlohmann::json reportToJson(const RegistrationResult& result, const Spec& spec, 
     }
     stages.push_back(j);
   }
+  json perRank = json::array();
+  for (size_t r = 0; r < context.rankSeconds.size(); ++r) {
+    const double secs = context.rankSeconds[r];
+    const double comm = r < context.rankCommSeconds.size() ? context.rankCommSeconds[r] : 0.0;
+    perRank.push_back({{"rank", r},
+                       {"seconds", secs},
+                       {"commSeconds", comm},
+                       {"commShare", secs > 0 ? comm / secs : 0.0},
+                       {"peakMemoryMB", r < context.rankPeakMemoryMB.size() ? context.rankPeakMemoryMB[r] : 0.0}});
+  }
   return {{"tool", "ffdp-register"},
           {"version", context.version},
           {"libraries", context.libraries},
@@ -69,6 +79,7 @@ nlohmann::json reportToJson(const RegistrationResult& result, const Spec& spec, 
           {"device", context.device},
           {"threads", context.threads},
           {"ranks", context.ranks},
+          {"perRank", perRank},
           {"commandLine", context.commandLine},
           {"outputs", context.outputs},
           {"fixed", spec.fixed},

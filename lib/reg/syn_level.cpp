@@ -22,7 +22,7 @@ LevelReport optimiseSynLevel(const DeformableLevelInputs& in, Field& movingHalf,
   // much and the window stopped the coarse level early: 0.38 mm field error on the blob test, 0.20
   // with step/2.)
   settings.stepMm *= 0.5;
-  const FieldMetricGuard guard(in);
+  const FieldMetricGuard guard(in, comm);
   const Affine identity = Affine::identity();
   const Mask* fixedMask = images.fixedMask.get();
   ConvergenceMonitor monitor(stage.convergenceWindow, stage.convergenceThreshold);

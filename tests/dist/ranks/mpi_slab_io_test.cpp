@@ -1,17 +1,24 @@
 // Sharded image I/O across ranks: run by ctest under mpirun on 1-4 ranks (test_dist_ranks). Each rank
 // writes only its slices (from a slab buffer with halo); ITK's reader (readImage) must then see exactly
-// the whole image, and each rank's slab read of the file must hold exactly its slices.
+// the whole image, and each rank's slab read of the file must hold exactly its slices. A displacement
+// field written by slabs must be the very file writeDisplacementField writes for the whole field.
 #include <catch2/catch.hpp>
 
 #include <sys/resource.h>
+#include <zlib.h>
 
 #include <csignal>
+#include <cstring>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <optional>
+#include <random>
 
 #include "core/error.hpp"
 #include "dist/slab.hpp"
+#include "io/field_io.hpp"
 #include "io/image_io.hpp"
 #include "io/slab_read.hpp"
 #include "io/slab_write.hpp"
@@ -109,6 +116,51 @@ class FileSizeLimit {
   void (*previous_)(int) = nullptr;
 };
 
+// A field of random vectors (the same on every rank: a fixed seed) on an oblique, anisotropic grid.
+Field randomField(const std::array<int64_t, 3>& size) {
+  Grid g;
+  g.size = size;
+  g.spacing = {1.3, 0.7, 2.1};
+  g.origin = {-20.5, 33.0, 7.75};
+  g.direction = rotationFromVector({-0.2, 0.45, 0.15});
+  Field u(g);
+  std::mt19937 random(20240611u);
+  std::uniform_real_distribution<float> mm(-25.0f, 25.0f);
+  for (Vec3f& v : u.data) v = {mm(random), mm(random), mm(random)};
+  return u;
+}
+
+Field fieldSlabOf(const Field& whole, const SliceRange& r) {
+  const int64_t plane = whole.grid.size[0] * whole.grid.size[1];
+  Field slab(SlabLayout(whole.grid, 1).slabGrid(r));
+  std::copy(whole.data.begin() + r.begin * plane, whole.data.begin() + r.end * plane, slab.data.begin());
+  return slab;
+}
+
+std::string fileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The uncompressed bytes of a (possibly multi-member) gzip file, as zlib's gzread delivers them.
+std::string gunzippedBytes(const std::string& path) {
+  std::string out;
+  gzFile in = gzopen(path.c_str(), "rb");
+  if (!in) return out;
+  char buffer[1 << 16];
+  int n;
+  while ((n = gzread(in, buffer, sizeof(buffer))) > 0) out.append(buffer, size_t(n));
+  gzclose(in);
+  return out;
+}
+
+template <class T>
+T headerField(const std::string& bytes, size_t offset) {
+  T value{};
+  if (bytes.size() >= offset + sizeof(T)) std::memcpy(&value, bytes.data() + offset, sizeof(T));
+  return value;
+}
+
 }  // namespace
 
 TEST_CASE("an image written from every rank's slab reads back whole through ITK, and by slab", "[mpi][slab-io]") {
@@ -201,4 +253,84 @@ TEST_CASE("a slab write whose file write fails on one rank fails on every rank a
     CHECK(std::filesystem::is_empty(dir.path()));
     barrier(comm);
   }
+}
+
+TEST_CASE("a field written from every rank's slab is the file writeDisplacementField writes for the whole field",
+          "[mpi][slab-io][field]") {
+  Comm& comm = test::worldComm();
+  const int n = comm.size(), rank = comm.rank();
+  SharedScratch dir(comm, "mpi-slab-field");
+  // 11 slices; one slice per rank; fewer slices than ranks (some rank owns none) on 3-4 ranks.
+  for (const std::array<int64_t, 3> size : {std::array<int64_t, 3>{7, 5, 11}, std::array<int64_t, 3>{7, 5, int64_t(n)},
+                                            std::array<int64_t, 3>{6, 4, std::max<int64_t>(1, n - 2)}}) {
+    const Field whole = randomField(size);
+    const int64_t nz = size[2];
+    const SlabLayout layout(whole.grid, n);
+    const SliceRange own = layout.own(rank), held = layout.withHalo(rank, 2);
+    const Field slab = fieldSlabOf(whole, held);
+    for (const std::string ext : {".nii", ".nii.gz"}) {
+      const std::string path = dir / ("u_" + std::to_string(nz) + ext);
+      const std::string reference = dir / ("reference_" + std::to_string(nz) + ext);
+      INFO(path << ", rank " << rank << " of " << n << " owns [" << own.begin << ", " << own.end << ") of " << nz);
+      writeFieldSlabs(comm, path, whole.grid, slab, held, own);
+      if (rank == 0) writeDisplacementField(reference, whole);
+      barrier(comm);
+
+      // Every rank reads the whole field back: the same grid and the very values. (ITK's NIfTI reader
+      // drops a trailing axis of size 1, so a one-slice field comes back with a unit z axis; it must
+      // then read back as the whole-field writer's file does.)
+      const Field back = readDisplacementField(path);
+      CHECK(back.grid.sameAs(readDisplacementField(reference).grid, 1e-6));
+      if (nz > 1) CHECK(back.grid.sameAs(whole.grid, 1e-6));
+      REQUIRE(back.data.size() == whole.data.size());
+      int64_t differ = 0;
+      for (size_t v = 0; v < whole.data.size(); ++v) differ += !(back.data[v] == whole.data[v]);
+      CHECK(differ == 0);
+
+      if (rank == 0) {
+        const bool gz = ext == ".nii.gz";
+        const std::string got = gz ? gunzippedBytes(path) : fileBytes(path);
+        const std::string want = gz ? gunzippedBytes(reference) : fileBytes(reference);
+        CHECK(got.size() == want.size());
+        CHECK((got == want));  // header and voxels, byte for byte
+        // What an ITK tool needs to see a field: a 5-D NIfTI with 3 vector components, intent 1007, float32.
+        CHECK(headerField<int16_t>(got, 40) == 5);
+        CHECK(headerField<int16_t>(got, 46) == nz);
+        CHECK(headerField<int16_t>(got, 50) == 3);
+        CHECK(headerField<int16_t>(got, 68) == 1007);
+        CHECK(headerField<int16_t>(got, 70) == 16);
+        // Component-planar: the first value after the header is x of voxel 0, the value one volume
+        // later is its y.
+        const size_t voxOffset = size_t(headerField<float>(got, 108));
+        CHECK(headerField<float>(got, voxOffset) == whole.data[0][0]);
+        CHECK(headerField<float>(got, voxOffset + size_t(whole.voxels()) * 4) == whole.data[0][1]);
+        if (gz) CHECK(test::runShell("gzip -t '" + path + "'").exitCode == 0);
+      }
+      barrier(comm);
+    }
+  }
+}
+
+TEST_CASE("a field written by slabs to a format other than NIfTI fails alike on every rank and leaves no file",
+          "[mpi][slab-io][field]") {
+  Comm& comm = test::worldComm();
+  const int n = comm.size(), rank = comm.rank();
+  SharedScratch dir(comm, "mpi-slab-field-nrrd");
+  const Field whole = randomField({5, 4, 2 * int64_t(n) + 1});
+  const SlabLayout layout(whole.grid, n);
+  const SliceRange own = layout.own(rank);
+  const std::string path = dir / "u.nrrd";
+  INFO("rank " << rank << " of " << n);
+  try {
+    writeFieldSlabs(comm, path, whole.grid, fieldSlabOf(whole, own), own);
+    FAIL("no error on this rank");
+  } catch (const Error& e) {
+    CHECK(e.code() == ExitCode::Resource);
+    CHECK_THAT(e.what(), Catch::Contains(path) && Catch::Contains("gather and use writeDisplacementField"));
+    // One error: every rank reports rank 0's, the lowest that failed.
+    if (n > 1) CHECK_THAT(e.what(), Catch::EndsWith("(rank 0 of " + std::to_string(n) + ")"));
+  }
+  barrier(comm);
+  CHECK(std::filesystem::is_empty(dir.path()));
+  barrier(comm);
 }

@@ -1,0 +1,79 @@
+#include "rank_inputs.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "core/error.hpp"
+#include "dist/slab.hpp"
+#include "dist/slab_volume.hpp"
+#include "io/image_io.hpp"
+#include "io/slab_read.hpp"
+#include "ops/slab_backend.hpp"
+
+namespace ffdp::cli {
+namespace {
+
+// Fewer voxels than this along an axis leave no room for a pyramid, a gradient or a CC window
+// (a 2-D slice stored as 3-D is the usual case).
+constexpr int64_t kMinimumAxisVoxels = 4;
+
+void requireRegistrableSize(const Grid& grid, const std::string& path) {
+  for (int d = 0; d < 3; ++d)
+    if (grid.size[d] < kMinimumAxisVoxels)
+      fail(ExitCode::Input, path + ": " + std::to_string(grid.size[d]) + " voxel(s) along axis " + std::to_string(d) +
+                                "; registration needs at least " + std::to_string(kMinimumAxisVoxels) +
+                                " along every axis");
+}
+
+// Rejects what cannot be registered (too thin, all-NaN, constant); NaN/Inf voxels become 0.
+void requireUsable(Image& image, const std::string& path, Comm& comm) {
+  const int64_t replaced = requireUsableIntensities(image, path, comm);
+  if (replaced > 0 && comm.rank() == 0) spdlog::warn("{}: {} non-finite voxels set to 0", path, replaced);
+}
+
+Image readWhole(const std::string& path, Comm& comm) {
+  LoadedImage loaded = readImage(path);
+  requireRegistrableSize(loaded.image.grid, path);
+  requireUsable(loaded.image, path, comm);
+  return std::move(loaded.image);
+}
+
+}  // namespace
+
+int64_t haloForSpec(const Spec& spec) {
+  int radius = 0;
+  double sigma = 0;
+  for (const StageSpec& s : spec.stages) {
+    if (s.metric.kind == MetricKind::CC) radius = std::max(radius, s.metric.radius);
+    if (isDeformable(s.transform)) sigma = std::max({sigma, s.gradientSigma, s.warpSigma});
+  }
+  return haloForStencils(radius, sigma);
+}
+
+RankInputs readRankInputs(const Spec& spec, Comm& comm, int64_t halo) {
+  RankInputs in;
+  if (comm.size() == 1) {
+    in.fixed = readWhole(spec.fixed, comm);
+    in.fixedWhole = in.fixed.grid;
+  } else {
+    in.fixedWhole = readImageGrid(spec.fixed);
+    requireRegistrableSize(in.fixedWhole, spec.fixed);
+    const SlabLayout layout(in.fixedWhole, comm.size());
+    LoadedImage slab = readImageSlab(spec.fixed, layout.withHalo(comm.rank(), halo));
+    in.fixed = std::move(slab.image);
+    in.fixed.grid = layout.haloSlabGrid(comm.rank(), halo);  // the same voxels, with their placement
+    requireUsable(in.fixed, spec.fixed, comm);
+  }
+  in.moving = readWhole(spec.moving, comm);
+  if (!spec.fixedMask.empty()) {
+    Mask mask = readMask(spec.fixedMask);
+    // A mask on the fixed grid is cut like the image; one on another grid stays whole and is resampled.
+    in.fixedMask = in.fixed.grid.isSlab() && mask.grid.sameAs(in.fixedWhole) ? cutSlab(mask, in.fixed.grid)
+                                                                               : std::move(mask);
+  }
+  if (!spec.movingMask.empty()) in.movingMask = readMask(spec.movingMask);
+  return in;
+}
+
+}  // namespace ffdp::cli
