@@ -76,4 +76,36 @@ void exchangeHaloBytes(Comm& comm, const SlabLayout& layout, int64_t halo, void*
   }
 }
 
+void exchangeHaloStaged(Comm& comm, const SlabLayout& layout, int64_t halo, std::size_t sliceBytes,
+                        int64_t bufferSlices, const SliceCopyOut& copyOut, const SliceCopyIn& copyIn) {
+  const int rank = comm.rank();
+  const SliceRange held = layout.withHalo(rank, halo);
+  if (comm.size() != layout.ranks() || bufferSlices != held.count()) {
+    fail(ExitCode::Internal, "exchangeHaloStaged: rank " + std::to_string(rank) + "'s buffer has " +
+                                 std::to_string(bufferSlices) + " slices where the layout holds " +
+                                 std::to_string(held.count()) + " (" + std::to_string(layout.ranks()) +
+                                 " ranks in the layout, " + std::to_string(comm.size()) + " in the communicator)");
+  }
+  std::vector<char> sendBelow, sendAbove, recvBelow, recvAbove;
+  auto bytes = [&](const SliceRange& r) { return static_cast<std::size_t>(r.count()) * sliceBytes; };
+  auto stageOut = [&](const SliceRange& r, std::vector<char>& buffer) {
+    buffer.resize(bytes(r));
+    if (!r.empty()) copyOut(r.begin - held.begin, r.count(), buffer.data());
+  };
+  for (const HaloRound& step : planHaloRounds(layout, rank, halo)) {
+    stageOut(step.sendBelow, sendBelow);
+    stageOut(step.sendAbove, sendAbove);
+    recvBelow.resize(bytes(step.recvBelow));
+    recvAbove.resize(bytes(step.recvAbove));
+    HaloTransfer t;
+    t.sendBelow = sendBelow.data(), t.sendBelowBytes = sendBelow.size();
+    t.recvBelow = recvBelow.data(), t.recvBelowBytes = recvBelow.size();
+    t.sendAbove = sendAbove.data(), t.sendAboveBytes = sendAbove.size();
+    t.recvAbove = recvAbove.data(), t.recvAboveBytes = recvAbove.size();
+    comm.exchangeHalo(t);
+    if (!step.recvBelow.empty()) copyIn(step.recvBelow.begin - held.begin, step.recvBelow.count(), recvBelow.data());
+    if (!step.recvAbove.empty()) copyIn(step.recvAbove.begin - held.begin, step.recvAbove.count(), recvAbove.data());
+  }
+}
+
 }  // namespace ffdp

@@ -7,6 +7,7 @@
 // step (Comm::exchangeHalo), so the Comm never needs to talk to ranks further away.
 #pragma once
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -32,6 +33,15 @@ std::vector<HaloRound> planHaloRounds(const SlabLayout& layout, int rank, int64_
 // Byte-level exchange on a buffer of bufferSlices z-slices of sliceBytes each (z slowest).
 void exchangeHaloBytes(Comm& comm, const SlabLayout& layout, int64_t halo, void* buffer, std::size_t sliceBytes,
                        int64_t bufferSlices);
+
+// The same exchange for a buffer the Comm cannot address (accelerator memory): each round copies the
+// slices it sends out to host staging with copyOut(firstLocalSlice, count, hostDestination), exchanges
+// the staging buffers, and copies what arrived back in with copyIn(firstLocalSlice, count, hostSource).
+// Local slice indices count from the buffer's first slice.
+using SliceCopyOut = std::function<void(int64_t firstSlice, int64_t count, void* host)>;
+using SliceCopyIn = std::function<void(int64_t firstSlice, int64_t count, const void* host)>;
+void exchangeHaloStaged(Comm& comm, const SlabLayout& layout, int64_t halo, std::size_t sliceBytes,
+                        int64_t bufferSlices, const SliceCopyOut& copyOut, const SliceCopyIn& copyIn);
 
 template <class T>
 void exchangeHalo(Comm& comm, const SlabLayout& layout, int64_t halo, Volume<T>& slab) {

@@ -11,6 +11,7 @@
 #include "core/field.hpp"
 #include "core/volume.hpp"
 #include "dist/comm.hpp"
+#include "dist/slab_volume.hpp"
 #include "ops/metric_settings.hpp"
 
 namespace ffdp {
@@ -105,6 +106,17 @@ class Backend {
   // reallocated only when its grid differs (an optimiser keeps one buffer) and must not be `u`.
   virtual void composeAdamStep(const Field& u, const Field& m, const Field& v, double c1, double c2, double epsilon,
                                double s, Field& out) = 0;
+
+  // ---- Multi-rank runs (ops/slab_backend.hpp). A slab buffer's halo slices filled from their owners,
+  // in the memory where this backend keeps the volume: the host here (dist/slab_volume.hpp); a GPU
+  // backend moves device slices. No-ops on whole grids. Every rank calls them together.
+  virtual void refreshHalo(Comm& comm, Image& v) { ffdp::refreshHalo(comm, v); }
+  virtual void refreshHalo(Comm& comm, Field& v) { ffdp::refreshHalo(comm, v); }
+  virtual void refreshHalo(Comm& comm, Mask& v) { ffdp::refreshHalo(comm, v); }
+  // The same own slices in a buffer with a halo of `halo` slices, halo filled (dist/slab_volume.hpp).
+  virtual Image reslab(Comm& comm, const Image& v, int64_t halo) { return ffdp::reslab(comm, v, halo); }
+  virtual Field reslab(Comm& comm, const Field& v, int64_t halo) { return ffdp::reslab(comm, v, halo); }
+  virtual Mask reslab(Comm& comm, const Mask& v, int64_t halo) { return ffdp::reslab(comm, v, halo); }
 };
 
 std::unique_ptr<Backend> makeCpuBackend(Comm& comm);

@@ -67,20 +67,19 @@ class SlabBackend final : public Backend {
   void toHost(Image& image) override { in_.toHost(image); }
   void toHost(Field& field) override { in_.toHost(field); }
   size_t devicePeakBytes() const override { return in_.devicePeakBytes(); }
+  void refreshHalo(Comm& comm, Image& v) override { in_.refreshHalo(comm, v); }
+  void refreshHalo(Comm& comm, Field& v) override { in_.refreshHalo(comm, v); }
+  void refreshHalo(Comm& comm, Mask& v) override { in_.refreshHalo(comm, v); }
+  Image reslab(Comm& comm, const Image& v, int64_t halo) override { return in_.reslab(comm, v, halo); }
+  Field reslab(Comm& comm, const Field& v, int64_t halo) override { return in_.reslab(comm, v, halo); }
+  Mask reslab(Comm& comm, const Mask& v, int64_t halo) override { return in_.reslab(comm, v, halo); }
 
   Image smoothAndResample(const Image& in, const Vec3& sigmaVoxels, const Grid& target) override {
-    const int64_t halo = sourceHaloFor(in.grid, target, double(gaussianReach(sigmaVoxels)) + 1, comm_);
-    Image out = halo > in.grid.slab.halo ? in_.smoothAndResample(reslab(comm_, in, halo), sigmaVoxels, target)
-                                         : in_.smoothAndResample(in, sigmaVoxels, target);
-    refreshHalo(comm_, out);
-    return out;
+    const double reach = double(gaussianReach(sigmaVoxels)) + 1;
+    return ontoSlab(in, target, reach, [&](const Image& v) { return in_.smoothAndResample(v, sigmaVoxels, target); });
   }
   Mask resampleMask(const Mask& in, const Grid& target) override {
-    const int64_t halo = sourceHaloFor(in.grid, target, 1, comm_);
-    Mask out = halo > in.grid.slab.halo ? in_.resampleMask(reslab(comm_, in, halo), target)
-                                        : in_.resampleMask(in, target);
-    refreshHalo(comm_, out);
-    return out;
+    return ontoSlab(in, target, 1, [&](const Mask& v) { return in_.resampleMask(v, target); });
   }
   // Voxel by voxel from the whole moving image: halo slices come out right without an exchange.
   Image resampleAffine(const Image& moving, const Grid& grid, const Affine& A, Interpolation interp,
@@ -98,39 +97,35 @@ class SlabBackend final : public Backend {
   void smoothField(Field& u, const Vec3& sigmaVoxels) override {
     requireHalo(u.grid, gaussianReach(sigmaVoxels), "field smoothing");
     in_.smoothField(u, sigmaVoxels);
-    refreshHalo(comm_, u);
+    in_.refreshHalo(comm_, u);
   }
   // r(x) = g(x) + u(x + g(x)) reads u as far as g reaches: both are widened to cover that.
   Field composeFields(const Field& u, const Field& g) override {
     const int64_t halo = reachOf(g);
     if (halo <= u.grid.slab.halo) return refreshed(in_.composeFields(u, g));
-    return narrowed(in_.composeFields(reslab(comm_, u, halo), reslab(comm_, g, halo)), u.grid.slab.halo);
+    return narrowed(in_.composeFields(in_.reslab(comm_, u, halo), in_.reslab(comm_, g, halo)), u.grid.slab.halo);
   }
   // v(y) = -u(y + v(y)) reads u up to max |u| away from y.
   Field invertField(const Field& u, int iterations, double tolerance) override {
     const int64_t halo = reachOf(u);
     if (halo <= u.grid.slab.halo) return refreshed(in_.invertField(u, iterations, tolerance));
-    return narrowed(in_.invertField(reslab(comm_, u, halo), iterations, tolerance), u.grid.slab.halo);
+    return narrowed(in_.invertField(in_.reslab(comm_, u, halo), iterations, tolerance), u.grid.slab.halo);
   }
   Image jacobianDeterminant(const Field& u) override {
     requireHalo(u.grid, 1, "Jacobian determinant");
     Image det = in_.jacobianDeterminant(u);
-    refreshHalo(comm_, det);
+    in_.refreshHalo(comm_, det);
     return det;
   }
   Field resampleField(const Field& u, const Grid& target) override {
-    const int64_t halo = sourceHaloFor(u.grid, target, 1, comm_);
-    Field out = halo > u.grid.slab.halo ? in_.resampleField(reslab(comm_, u, halo), target)
-                                        : in_.resampleField(u, target);
-    refreshHalo(comm_, out);
-    return out;
+    return ontoSlab(u, target, 1, [&](const Field& v) { return in_.resampleField(v, target); });
   }
   FieldMetricEval fieldMetric(const Image& fixed, const Image& moving, const Mask* fixedMask, const Mask* movingMask,
                               const Affine& A, const Field& u, const MetricSettings& metric,
                               Field* gradient) override {
     if (metric.kind == MetricKind::CC) requireHalo(fixed.grid, 2 * int64_t(metric.radius), "field CC metric");
     const FieldMetricEval eval = in_.fieldMetric(fixed, moving, fixedMask, movingMask, A, u, metric, gradient);
-    if (gradient) refreshHalo(comm_, *gradient);
+    if (gradient) in_.refreshHalo(comm_, *gradient);
     return eval;
   }
   double maxNorm(const Field& u) override { return in_.maxNorm(u); }
@@ -151,20 +146,29 @@ class SlabBackend final : public Backend {
                        Field& out) override {
     requireHalo(u.grid, 1, "Adam step composition");
     in_.composeAdamStep(u, m, v, c1, c2, epsilon, s, out);
-    refreshHalo(comm_, out);
+    in_.refreshHalo(comm_, out);
   }
 
  private:
+  // A resampling `op` of `in` onto `target`: `in` widened first when the target's own slices reach past
+  // its halo (by `reach` slices beyond the trilinear pair), then the result's halo refreshed.
+  template <class V, class Op>
+  V ontoSlab(const V& in, const Grid& target, double reach, Op op) {
+    const int64_t halo = sourceHaloFor(in.grid, target, reach, comm_);
+    V out = halo > in.grid.slab.halo ? op(in_.reslab(comm_, in, halo)) : op(in);
+    in_.refreshHalo(comm_, out);
+    return out;
+  }
   // The halo a field's displacements reach, in slices, plus the trilinear pair and one for rounding.
   int64_t reachOf(const Field& g) {
     if (!g.grid.isSlab()) return 0;
     return static_cast<int64_t>(std::ceil(slicesSpannedBy(g.grid, in_.maxNorm(g)))) + 2;
   }
   Field refreshed(Field f) {
-    refreshHalo(comm_, f);
+    in_.refreshHalo(comm_, f);
     return f;
   }
-  Field narrowed(const Field& wide, int64_t halo) { return reslab(comm_, wide, halo); }
+  Field narrowed(const Field& wide, int64_t halo) { return in_.reslab(comm_, wide, halo); }
 
   Backend& in_;
   Comm& comm_;

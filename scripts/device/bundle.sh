@@ -9,7 +9,7 @@ bundle=.device-bundle
 build=${FFDP_BUILD_DIR:-build-cuda}  # a CUDA-enabled build (scripts/build.sh builds one when nvcc exists)
 [ -x "$build/ffdp-register" ] || { echo "bundle: build first (scripts/build.sh)" >&2; exit 1; }
 rm -rf "$bundle"
-mkdir -p "$bundle/bin" "$bundle/lib" "$bundle/data"
+mkdir -p "$bundle/bin" "$bundle/lib" "$bundle/lib-mpi" "$bundle/data"
 cp "$build/ffdp-register" "$bundle/bin/"
 # The GPU tests only: the CPU tests run in CI.
 [ -x "$build/tests/test_gpu" ] && cp "$build/tests/test_gpu" "$bundle/bin/"
@@ -17,7 +17,11 @@ cp "$build/ffdp-register" "$bundle/bin/"
 for bin in "$bundle"/bin/*; do
   ldd "$bin" | awk '/=> \// {print $3}'
 done | sort -u | grep -v -E '/(libc|libm|libdl|librt|libpthread|ld-linux[^/]*|libcuda)\.so' | while read -r lib; do
-  cp -L "$lib" "$bundle/lib/"
+  # Open MPI's libraries apart: the machine's own mpirun wants its own (run_checks.sh picks).
+  case "$(basename "$lib")" in
+    libmpi*|libopen-*|libhwloc*|libevent*|libpmix*) cp -L "$lib" "$bundle/lib-mpi/" ;;
+    *) cp -L "$lib" "$bundle/lib/" ;;
+  esac
 done
 shared=../shared/data
 for f in multimodal/stroke/T1.nii.gz multimodal/stroke/T2.nii.gz brain-labels/100{0,1,2,3,4,5}_{SS,glm,mask}.nii.gz; do

@@ -2,10 +2,15 @@
 # Runs on the GPU machine (device tool), from the repository root, with .device-bundle carried
 # (scripts/device/bundle.sh): the GPU tests, then the labelled brain pairs on the CUDA backend and,
 # for comparison, on the CPU backend with the machine's cores. Output goes to stdout and $OUT.
-#   scripts/device/run_checks.sh [tests|repeat|pairs|bench|all]   (default: all but bench)
+#   scripts/device/run_checks.sh [tests|repeat|pairs|bench|ranks|all]   (default: all but bench, ranks)
+#   ranks: one brain pair on 1, 2, 4, 8 CPU ranks (the cores split between them), and on 1 and every
+#          GPU when the build's multi-rank runs take --backend cuda; times and communication shares.
 set -uo pipefail
 bundle=$PWD/.device-bundle
 export LD_LIBRARY_PATH="$bundle/lib:${LD_LIBRARY_PATH:-}"
+# The machine's Open MPI when it has one (its mpirun and plugins match it), else the bundled one.
+ldconfig -p | grep -q 'libmpi.so.40 ' || export LD_LIBRARY_PATH="$bundle/lib-mpi:$LD_LIBRARY_PATH"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export FFDP_SHARED_DATA="$bundle/data"
 out=${OUT:-/tmp/ffdp-out}
 mkdir -p "$out"
@@ -44,5 +49,40 @@ fi
 if [ "$what" = bench ] || [ "$what" = all ]; then
   echo "== GPU kernel benchmarks and the scale table"
   "$bundle/bin/test_gpu" "[.gpu-benchmark]" 2>&1 | tee "$out/gpu-bench.txt"
+fi
+if [ "$what" = ranks ]; then
+  data=$bundle/data/brain-labels
+  cores=$(nproc)
+  gpus=$(nvidia-smi -L | wc -l)
+  run() {  # label ranks backend threads
+    local dir="$out/$1"
+    mkdir -p "$dir"
+    local start=$(date +%s.%N)
+    mpirun --oversubscribe --bind-to none -np "$2" "$bundle/bin/ffdp-register" -q --backend "$3" --threads "$4" \
+      --spec "$bundle/params/brain-greedy.json" --fixed "$data/1000_SS.nii.gz" --moving "$data/1001_SS.nii.gz" \
+      -o "$dir/P" --overwrite || { echo "$1: FAILED"; return; }
+    local end=$(date +%s.%N)
+    python3 - "$dir/Preport.json" "$1" "$start" "$end" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+ranks = r.get("perRank", [])
+share = max((p["commShare"] for p in ranks), default=0)
+print(f"| {sys.argv[2]} | {r['ranks']} | {r['seconds']:.2f} | {share * 100:.0f} % | "
+      f"{max((p['peakMemoryMB'] for p in ranks), default=0):.0f} | {float(sys.argv[4]) - float(sys.argv[3]):.1f} |")
+PY
+  }
+  echo "| run | ranks | registration s | largest communication share | peak MiB per rank | wall s |"
+  echo "|---|---|---|---|---|---|"
+  for n in 1 2 4 8; do run "cpu-$n" "$n" cpu $((cores / n)); done
+  if [ "$gpus" -gt 1 ]; then
+    run "cuda-1" 1 cuda 1
+    run "cuda-$gpus" "$gpus" cuda 1
+  fi
+  echo "== outputs of every run against the 1-rank CPU run (relative L2)"
+  for d in "$out"/cpu-* "$out"/cuda-*; do
+    [ -f "$d/PWarped.nii.gz" ] || continue
+    printf '%s: ' "$(basename "$d")"
+    "$bundle/bin/ffdp-register" eval diff "$out/cpu-1/PWarped.nii.gz" "$d/PWarped.nii.gz" | grep relative
+  done
 fi
 exit 0

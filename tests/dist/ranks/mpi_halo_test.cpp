@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <cstring>
 
 #include "core/error.hpp"
 #include "core/field.hpp"
@@ -41,8 +42,10 @@ template <>
 Vec3f unfilled<Vec3f>() { return {-1, -1, -1}; }
 
 // Fills this rank's own slices, exchanges, and counts halo voxels that do not hold their code.
+// `staged`: through exchangeHaloStaged with copies in and out of the buffer (as for device memory).
 template <class T>
-int64_t wrongVoxelsAfterExchange(Comm& comm, int64_t nz, int64_t halo, int64_t nx = 3, int64_t ny = 2) {
+int64_t wrongVoxelsAfterExchange(Comm& comm, int64_t nz, int64_t halo, int64_t nx = 3, int64_t ny = 2,
+                                 bool staged = false) {
   Grid full;
   full.size = {nx, ny, nz};
   const SlabLayout layout(full, comm.size());
@@ -51,7 +54,18 @@ int64_t wrongVoxelsAfterExchange(Comm& comm, int64_t nz, int64_t halo, int64_t n
   for (int64_t k = own.begin; k < own.end; ++k)
     for (int64_t j = 0; j < ny; ++j)
       for (int64_t i = 0; i < nx; ++i) slab.at(i, j, k - held.begin) = encode<T>(i, j, k, full);
-  exchangeHalo(comm, layout, halo, slab);
+  if (staged) {
+    const std::size_t sliceBytes = std::size_t(nx * ny) * sizeof(T);
+    char* base = reinterpret_cast<char*>(slab.data.data());
+    exchangeHaloStaged(
+        comm, layout, halo, sliceBytes, held.count(),
+        [&](int64_t first, int64_t count, void* host) { std::memcpy(host, base + first * sliceBytes, count * sliceBytes); },
+        [&](int64_t first, int64_t count, const void* host) {
+          std::memcpy(base + first * sliceBytes, host, count * sliceBytes);
+        });
+  } else {
+    exchangeHalo(comm, layout, halo, slab);
+  }
   int64_t wrong = 0;
   for (int64_t k = held.begin; k < held.end; ++k)
     for (int64_t j = 0; j < ny; ++j)
@@ -60,13 +74,13 @@ int64_t wrongVoxelsAfterExchange(Comm& comm, int64_t nz, int64_t halo, int64_t n
 }
 
 template <class T>
-void checkHaloExchange(Comm& comm) {
+void checkHaloExchange(Comm& comm, bool staged = false) {
   const int64_t n = comm.size();
   // Thick slabs, slabs of 1-2 slices (nz = n, n + 1, 2n - 1) and more ranks than slices.
   for (int64_t nz : {n, n + 1, 2 * n - 1, 2 * n, int64_t(7), int64_t(23), std::max<int64_t>(1, n - 2)}) {
     for (int64_t halo : {0, 1, 2, 3}) {
       INFO("nz " << nz << ", halo " << halo << ", rank " << comm.rank() << " of " << n);
-      CHECK(wrongVoxelsAfterExchange<T>(comm, nz, halo) == 0);
+      CHECK(wrongVoxelsAfterExchange<T>(comm, nz, halo, 3, 2, staged) == 0);
     }
   }
 }
@@ -83,6 +97,11 @@ TEST_CASE("halo exchange fills byte (mask) slabs with the neighbours' slices", "
 
 TEST_CASE("halo exchange fills vector-field slabs with the neighbours' slices", "[mpi]") {
   checkHaloExchange<Vec3f>(test::worldComm());
+}
+
+TEST_CASE("staged halo exchange (copies out of and into the buffer, as for GPU memory) fills every halo", "[mpi]") {
+  checkHaloExchange<Vec3f>(test::worldComm(), true);
+  checkHaloExchange<uint8_t>(test::worldComm(), true);
 }
 
 TEST_CASE("halo exchange moves image-sized slices (the MPI large-message path)", "[mpi]") {
