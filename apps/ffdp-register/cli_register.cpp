@@ -264,7 +264,7 @@ int runRegister(const RegisterOptions& o, const std::string& commandLine, Comm& 
       writeImage(out.inverseWarped, warpedFixed(backend, rankInputs.fixed, mg, result));
       written.push_back(out.inverseWarped);
     }
-    const RankTimes times = gatherRankTimes(comm, result.seconds, registrationCommSeconds);
+    const RankTimes times = gatherRankTimes(comm, result.seconds, registrationCommSeconds, target.gpu);
     if (comm.rank() == 0) {
       ReportContext context{FFDP_VERSION,
                             backend.name(),
@@ -279,6 +279,7 @@ int runRegister(const RegisterOptions& o, const std::string& commandLine, Comm& 
       context.rankSeconds = times.seconds;
       context.rankCommSeconds = times.commSeconds;
       context.rankPeakMemoryMB = times.peakMemoryMB;
+      context.rankGpu = times.gpu;
       writeTextAtomic(out.report, reportToJson(result, spec, context).dump(2) + "\n");
     }
   } catch (...) {

@@ -70,7 +70,8 @@ nlohmann::json reportToJson(const RegistrationResult& result, const Spec& spec, 
                        {"seconds", secs},
                        {"commSeconds", comm},
                        {"commShare", secs > 0 ? comm / secs : 0.0},
-                       {"peakMemoryMB", r < context.rankPeakMemoryMB.size() ? context.rankPeakMemoryMB[r] : 0.0}});
+                       {"peakMemoryMB", r < context.rankPeakMemoryMB.size() ? context.rankPeakMemoryMB[r] : 0.0},
+                       {"gpu", r < context.rankGpu.size() ? int(context.rankGpu[r]) : -1}});
   }
   return {{"tool", "ffdp-register"},
           {"version", context.version},

@@ -20,8 +20,9 @@ struct ReportContext {
   std::vector<std::string> outputs;
   std::string commandLine;
   std::map<std::string, std::string> libraries;  // name -> version of what the binary was built with
-  // Per rank (index = rank): registration seconds, seconds in communication, peak resident MiB.
-  std::vector<double> rankSeconds, rankCommSeconds, rankPeakMemoryMB;
+  // Per rank (index = rank): registration seconds, seconds in communication, peak resident MiB, and
+  // the GPU it ran on (-1: the CPU).
+  std::vector<double> rankSeconds, rankCommSeconds, rankPeakMemoryMB, rankGpu;
 };
 
 nlohmann::json reportToJson(const RegistrationResult& result, const Spec& spec, const ReportContext& context);

@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -123,6 +125,18 @@ void checkRankCounts(const std::vector<int>& rankCounts, const std::string& metr
     REQUIRE(r.exitCode == 0);
     WARN(metric << " on " << ranks << " rank(s): " << seconds << " s");
     requireSameOutputs(single, readOutputs(prefix), 1e-5);
+    // The report speaks for every rank: its time, its communication share, its memory, its device.
+    std::ifstream in(prefix + "report.json");
+    const auto report = nlohmann::json::parse(in);
+    CHECK(report.at("ranks").get<int>() == ranks);
+    REQUIRE(report.at("perRank").size() == size_t(ranks));
+    for (const auto& r : report.at("perRank")) {
+      CHECK(r.at("seconds").get<double>() > 0);
+      CHECK(r.at("commShare").get<double>() >= 0);
+      CHECK(r.at("commShare").get<double>() <= 1);
+      CHECK(r.at("peakMemoryMB").get<double>() > 0);
+      CHECK(r.at("gpu").get<int>() == -1);
+    }
   }
 }
 
