@@ -1,6 +1,10 @@
 // The CUDA Backend: checks arguments, keeps every volume on the device (device_volume.cuh) and
-// dispatches to one function per operation (cuda/<operation>.hpp). Global quantities that the
-// kernels reduce on this GPU are reduced across ranks through the Comm here, as on the CPU.
+// dispatches to one function per operation (cuda/<operation>.hpp). Global quantities are reduced
+// over a slab's own slices and combined across ranks only for slab grids (owned_voxels.hpp, the
+// CPU's rule). Halo refreshes and re-slabbing move device slices through host staging.
+//
+// Masks are kept on the host too (resampleMask downloads its result, one byte per voxel): host code
+// counts their voxels (dist/slab_volume.hpp countNonZero) and the Backend has no toHost for masks.
 #include <cuda_runtime.h>
 
 #include <string>
@@ -9,6 +13,8 @@
 #include "core/error.hpp"
 #include "cuda_backend.hpp"
 #include "device_volume.cuh"
+#include "dist/slab_halo.hpp"
+#include "dist/slab_volume.hpp"
 #include "field_adam.hpp"
 #include "field_compose.hpp"
 #include "field_invert.hpp"
@@ -18,6 +24,7 @@
 #include "field_smooth.hpp"
 #include "image_pyramid.hpp"
 #include "metric_dispatch.hpp"
+#include "owned_voxels.hpp"
 #include "warp_resample.hpp"
 
 namespace ffdp {
@@ -68,6 +75,7 @@ class CudaBackend final : public Backend {
     Mask out;
     uint8_t* o = deviceOut(out, target, "a mask level");
     cuda::resampleMask(deviceIn(in, "mask"), in.grid, target, o);
+    downloadToHost(out, "a mask level");
     return out;
   }
   Image resampleAffine(const Image& moving, const Grid& grid, const Affine& A, Interpolation interp,
@@ -82,8 +90,7 @@ class CudaBackend final : public Backend {
     return cuda::affineMetric(inputs(fixed, moving, fixedMask, movingMask, A, metric), withGradient, comm_);
   }
   Vec3 centreOfMass(const Image& image) override {
-    if (comm_.size() > 1) fail(ExitCode::Internal, "centreOfMass: the CUDA backend runs on one rank so far");
-    return cuda::centreOfMass(deviceIn(image, "image"), image.grid);
+    return cuda::centreOfMass(deviceIn(image, "image"), image.grid, comm_);
   }
 
   void smoothField(Field& u, const Vec3& sigmaVoxels) override {
@@ -97,10 +104,9 @@ class CudaBackend final : public Backend {
     return r;
   }
   Field invertField(const Field& u, int iterations, double tolerance) override {
-    if (comm_.size() > 1) fail(ExitCode::Internal, "invertField: the CUDA backend runs on one rank so far");
     Field v;
     float* o = floats(deviceOut(v, u.grid, "an inverse field"));
-    cuda::invertField(floats(deviceIn(u, "field to invert")), o, u.grid, iterations, tolerance);
+    cuda::invertField(floats(deviceIn(u, "field to invert")), o, u.grid, iterations, tolerance, comm_);
     return v;
   }
   Image jacobianDeterminant(const Field& u) override {
@@ -123,7 +129,10 @@ class CudaBackend final : public Backend {
     float* g = gradient ? floats(deviceOut(*gradient, fixed.grid, "a metric gradient")) : nullptr;
     return cuda::fieldMetric(in, floats(deviceIn(u, "field")), g, comm_);
   }
-  double maxNorm(const Field& u) override { return reducedMax(cuda::maxNorm(floats(deviceIn(u, "field")), u.voxels())); }
+  double maxNorm(const Field& u) override {
+    const OwnedVoxels own = ownedVoxels(u.grid);
+    return reducedMax(u.grid, cuda::maxNorm(floats(deviceIn(u, "field") + own.first), own.count()));
+  }
   Image resampleWarp(const Image& moving, const Affine& A, const Field& u, Interpolation interp,
                      float outside) override {
     Image out;
@@ -135,13 +144,16 @@ class CudaBackend final : public Backend {
   double adamMoments(Field& m, Field& v, const Field& g, double gScale, double beta1, double beta2) override {
     requireSameGrid(m.grid, g.grid, "adamMoments");
     requireSameGrid(v.grid, g.grid, "adamMoments");
-    return reducedMax(cuda::adamMoments(floats(deviceInOut(m, "Adam moment m")), floats(deviceInOut(v, "Adam moment v")),
-                                        floats(deviceIn(g, "gradient")), g.voxels(), gScale, beta1, beta2));
+    return reducedMax(g.grid, cuda::adamMoments(floats(deviceInOut(m, "Adam moment m")),
+                                                floats(deviceInOut(v, "Adam moment v")), floats(deviceIn(g, "gradient")),
+                                                g.voxels(), ownedVoxels(g.grid), gScale, beta1, beta2));
   }
   double adamDirectionMaxNorm(const Field& m, const Field& v, double c1, double c2, double epsilon) override {
     requireSameGrid(m.grid, v.grid, "adamDirectionMaxNorm");
-    return reducedMax(cuda::adamDirectionMaxNorm(floats(deviceIn(m, "Adam moment m")), floats(deviceIn(v, "Adam moment v")),
-                                                 m.voxels(), c1, c2, epsilon));
+    const OwnedVoxels own = ownedVoxels(m.grid);
+    return reducedMax(m.grid, cuda::adamDirectionMaxNorm(floats(deviceIn(m, "Adam moment m") + own.first),
+                                                         floats(deviceIn(v, "Adam moment v") + own.first), own.count(),
+                                                         c1, c2, epsilon));
   }
   void composeAdamStep(const Field& u, const Field& m, const Field& v, double c1, double c2, double epsilon, double s,
                        Field& out) override {
@@ -153,13 +165,85 @@ class CudaBackend final : public Backend {
                           floats(deviceIn(v, "Adam moment v")), c1, c2, epsilon, s, o, u.grid);
   }
 
+  void refreshHalo(Comm& comm, Image& v) override { refreshHaloOnDevice(comm, v, "an image"); }
+  void refreshHalo(Comm& comm, Field& v) override { refreshHaloOnDevice(comm, v, "a displacement field"); }
+  void refreshHalo(Comm& comm, Mask& v) override {
+    refreshHaloOnDevice(comm, v, "a mask");
+    if (v.grid.isSlab()) downloadToHost(v, "a mask");  // masks stay on the host too (see the top)
+  }
+  Image reslab(Comm& comm, const Image& v, int64_t halo) override { return reslabOnDevice(comm, v, halo, "an image"); }
+  Field reslab(Comm& comm, const Field& v, int64_t halo) override {
+    return reslabOnDevice(comm, v, halo, "a displacement field");
+  }
+  Mask reslab(Comm& comm, const Mask& v, int64_t halo) override {
+    Mask out = reslabOnDevice(comm, v, halo, "a mask");
+    if (out.grid.isSlab()) downloadToHost(out, "a mask");
+    return out;
+  }
+
  private:
   static const float* floats(const Vec3f* p) { return reinterpret_cast<const float*>(p); }
   static float* floats(Vec3f* p) { return reinterpret_cast<float*>(p); }
 
-  double reducedMax(double local) {
-    comm_.allreduceMax(&local, 1);
+  double reducedMax(const Grid& grid, double local) {
+    acrossRanksMax(grid, comm_, &local, 1);
     return local;
+  }
+
+  // The halo slices of a slab buffer filled from their owners, in device memory (uploaded first when
+  // the volume is on the host only; a host copy is dropped as stale). Whole grids: nothing to do.
+  template <class T>
+  static void refreshHaloOnDevice(Comm& comm, Volume<T>& v, const char* what) {
+    if (!v.grid.isSlab()) return;
+    const SlabLayout layout = layoutOf(v.grid, comm);
+    exchangeHaloOnDevice(comm, layout, v.grid.slab.halo, deviceInOut(v, what), v.grid, what);
+  }
+
+  template <class T>
+  static void exchangeHaloOnDevice(Comm& comm, const SlabLayout& layout, int64_t halo, T* device, const Grid& grid,
+                                   const char* what) {
+    const size_t sliceBytes = size_t(grid.size[0] * grid.size[1]) * sizeof(T);
+    unsigned char* base = reinterpret_cast<unsigned char*>(device);
+    const auto describe = [&](const char* op, int64_t first, int64_t count) {
+      return std::string("halo ") + op + " of " + what + " (slices " + std::to_string(first) + ".." +
+             std::to_string(first + count) + " of " + std::to_string(grid.size[2]) + ", " +
+             std::to_string(size_t(count) * sliceBytes) + " bytes)";
+    };
+    exchangeHaloStaged(
+        comm, layout, halo, sliceBytes, grid.size[2],
+        [&](int64_t first, int64_t count, void* host) {
+          check(cudaMemcpyAsync(host, base + size_t(first) * sliceBytes, size_t(count) * sliceBytes,
+                                cudaMemcpyDeviceToHost, cudaStreamPerThread),
+                describe("download", first, count));
+          check(cudaStreamSynchronize(cudaStreamPerThread), describe("download", first, count));
+        },
+        [&](int64_t first, int64_t count, const void* host) {
+          check(cudaMemcpyAsync(base + size_t(first) * sliceBytes, host, size_t(count) * sliceBytes,
+                                cudaMemcpyHostToDevice, cudaStreamPerThread),
+                describe("upload", first, count));
+          // The staging buffer is reused by the next round: the copy must have read it.
+          check(cudaStreamSynchronize(cudaStreamPerThread), describe("upload", first, count));
+        });
+  }
+
+  // The same own slices in a new device buffer with `halo` slices each side, halo filled. Whole
+  // grids: a copy (device memory is cloned with the volume).
+  template <class T>
+  static Volume<T> reslabOnDevice(Comm& comm, const Volume<T>& v, int64_t halo, const char* what) {
+    if (!v.grid.isSlab()) return v;
+    const SlabLayout layout = layoutOf(v.grid, comm);
+    const T* in = deviceIn(v, what);
+    Volume<T> out;
+    T* o = deviceOut(out, layout.haloSlabGrid(comm.rank(), halo), what);
+    const int64_t plane = v.grid.size[0] * v.grid.size[1];
+    const int64_t owned = v.grid.ownedEnd() - v.grid.ownedBegin();
+    if (owned > 0)
+      check(cudaMemcpyAsync(o + out.grid.ownedBegin() * plane, in + v.grid.ownedBegin() * plane,
+                            size_t(owned * plane) * sizeof(T), cudaMemcpyDeviceToDevice, cudaStreamPerThread),
+            std::string("re-slabbing ") + what + " (" + std::to_string(owned) + " own slices of " +
+                std::to_string(plane) + " voxels)");
+    exchangeHaloOnDevice(comm, layout, halo, o, out.grid, what);
+    return out;
   }
 
   MetricDeviceInputs inputs(const Image& fixed, const Image& moving, const Mask* fixedMask, const Mask* movingMask,

@@ -6,6 +6,7 @@
 #include "field_invert.hpp"
 #include "field_sampling.cuh"
 #include "launch.cuh"
+#include "owned_voxels.hpp"
 #include "ops/field_inverse_newton.hpp"
 
 namespace ffdp::cuda {
@@ -17,8 +18,9 @@ __global__ void negateKernel(const float* __restrict__ u, float* __restrict__ v,
 
 // next(y) = -u(y + v(y)); each block writes the largest squared change |next - v|^2 it saw
 // (a NaN change is skipped, as std::max skips it on the CPU).
+// Only voxels [ownFirst, ownLast) steer the stopping (a slab's halo is swept but overwritten later).
 __global__ void sweepKernel(FieldView u, const float* __restrict__ v, float* __restrict__ next, Matrix3 toIndex,
-                            double* partials) {
+                            int64_t ownFirst, int64_t ownLast, double* partials) {
   __shared__ double scratch[kThreads];
   const int64_t voxels = u.nx * u.ny * u.nz;
   double largest = 0;
@@ -35,7 +37,7 @@ __global__ void sweepKernel(FieldView u, const float* __restrict__ v, float* __r
     }
     const double change = exact::squaredNorm(exact::sub(updated[0], vy[0]), exact::sub(updated[1], vy[1]),
                                               exact::sub(updated[2], vy[2]));
-    largest = largest < change ? change : largest;
+    if (n >= ownFirst && n < ownLast) largest = largest < change ? change : largest;
   }
   const double m = blockMax(largest, scratch);
   if (threadIdx.x == 0) partials[blockIdx.x] = m;
@@ -58,6 +60,13 @@ __global__ void polishKernel(const float* __restrict__ u, float* __restrict__ v,
 }  // namespace
 
 int invertField(const float* u, float* v, const Grid& grid, int iterations, double tolerance) {
+  if (grid.isSlab()) fail(ExitCode::Internal, "invertField: a slab buffer needs the communicator");
+  SelfComm self;
+  return invertField(u, v, grid, iterations, tolerance, self);
+}
+
+int invertField(const float* u, float* v, const Grid& grid, int iterations, double tolerance, Comm& comm) {
+  const OwnedVoxels own = ownedVoxels(grid);
   const int64_t voxels = grid.voxels();
   if (voxels == 0) fail(ExitCode::Internal, "invertField: the field is empty");
   const Mat3 inv = grid.indexToPhysicalMatrix().inverse();
@@ -76,11 +85,13 @@ int invertField(const float* u, float* v, const Grid& grid, int iterations, doub
   float* next = other.data();
   int sweeps = 0;
   for (int it = 0; it < iterations; ++it) {
-    sweepKernel<<<blocks, kThreads, 0, cudaStreamPerThread>>>(uv, current, next, toIndex, partials.data());
+    sweepKernel<<<blocks, kThreads, 0, cudaStreamPerThread>>>(uv, current, next, toIndex, own.first, own.last,
+                                                              partials.data());
     checkLaunch("invertField sweep", voxels);
     std::swap(current, next);
     ++sweeps;
-    const double largest = std::sqrt(finishMax(partials, blocks, "invertField change"));
+    double largest = std::sqrt(finishMax(partials, blocks, "invertField change"));
+    acrossRanksMax(grid, comm, &largest, 1);  // every rank stops at the same sweep
     if (largest < tolerance) break;
   }
   if (current != v)

@@ -7,9 +7,14 @@
 // Returns the number of sweeps made.
 #pragma once
 #include "core/grid.hpp"
+#include "dist/comm.hpp"
 
 namespace ffdp::cuda {
 
+// On a rank's slab buffer every voxel is swept but only the owned slices' changes steer the stopping,
+// combined across ranks so that every rank stops at the same sweep (owned_voxels.hpp).
+int invertField(const float* u, float* v, const Grid& grid, int iterations, double tolerance, Comm& comm);
+// A whole field (throws Error(Internal) for a slab grid).
 int invertField(const float* u, float* v, const Grid& grid, int iterations, double tolerance);
 
 }  // namespace ffdp::cuda

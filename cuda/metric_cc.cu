@@ -9,6 +9,7 @@
 #include "intensity_range.hpp"
 #include "metric_cc.hpp"
 #include "metric_chain_rule.hpp"
+#include "owned_voxels.hpp"
 
 namespace ffdp::cuda {
 namespace {
@@ -126,8 +127,10 @@ __global__ void __launch_bounds__(kThreads) coefficientPass(WarpSampler sampler,
       double s[5];
       windowDepthSum<5>(t, zc, ring, s);
       double A = 0, B = 0, C = 0;
+      // A slab's halo centres get coefficients (the gradient pass reads them) but do not count.
+      const bool counted = sampler.owns(zc);
       if (validRing[int(zc % t.ring) * kThreads + threadIdx.x]) {
-        validCount += 1;
+        if (counted) validCount += 1;
         const double count = countXY * windowCount(zc, t.nz, t.r);
         const double sf = s[0], sw = s[1], sff = s[2], sww = s[3], sfw = s[4];
         const double cross = sfw - sf * sw / count;
@@ -135,7 +138,7 @@ __global__ void __launch_bounds__(kThreads) coefficientPass(WarpSampler sampler,
         if (vf > fmax(count * flatF, kRoundingFloor * sff) && vw > fmax(count * flatM, kRoundingFloor * sww)) {
           // The CPU's formulas (one reciprocal instead of three divisions).
           const double invDenom = 1.0 / (vf * vw);
-          ccSum += cross * cross * invDenom;
+          if (counted) ccSum += cross * cross * invDenom;
           A = 2.0 * cross * invDenom;
           B = 2.0 * cross * cross * invDenom / vw;
           C = (A * sf - B * sw) / count;
@@ -168,8 +171,9 @@ struct FieldConsumer {
 };
 struct AffineConsumer {
   AffineIndexSums sums;
+  int64_t ownBegin = 0, ownEnd = 0;  // the fixed grid's owned slices (a slab's halo does not count)
   __device__ void valid(int64_t, int64_t i, int64_t j, int64_t k, double g, const double dq[3]) {
-    sums.add(i, j, k, g, dq);
+    if (k >= ownBegin && k < ownEnd) sums.add(i, j, k, g, dq);
   }
   __device__ void invalid(int64_t) {}
   __device__ void finish(double* partials, double* scratch) {
@@ -309,7 +313,7 @@ CcTotals coefficients(const MetricDeviceInputs& in, const WarpSampler& sampler, 
   }
   checkLaunch("coefficientPass (CC)", in.fixedGrid.voxels());
   std::vector<double> totals = finishSums(partials, int(blocks), 2, "CC");
-  comm.allreduceSum(totals.data(), totals.size());
+  acrossRanksSum(in.fixedGrid, comm, totals.data(), totals.size());
   CcTotals r;
   r.count = totals[1];
   if (r.count > 0) r.value = -totals[0] / r.count;
@@ -382,15 +386,17 @@ AffineMetricEval localCorrelationAffineMetric(const MetricDeviceInputs& in, bool
   const SharedLayout layout = gradientLayout(t);
   const int64_t blocks = t.blocks();
   DeviceArray<double> partials(blocks * kAffineIndexSums, "CC affine gradient partial sums");
+  AffineConsumer consumer;
+  consumer.ownBegin = g.ownedBegin();
+  consumer.ownEnd = g.ownedEnd();
   allowSharedMemory(gradientPass<AffineConsumer>, layout.bytes, t.r, "gradientPass");
   gradientPass<AffineConsumer><<<unsigned(blocks), kThreads, layout.bytes, cudaStreamPerThread>>>(
-      sampler, t, layout, coef.view(), AffineConsumer{}, partials.data());
+      sampler, t, layout, coef.view(), consumer, partials.data());
   checkLaunch("gradientPass (CC affine)", g.voxels());
   const std::vector<double> sums = finishSums(partials, int(blocks), kAffineIndexSums, "CC affine gradient");
-  std::vector<double> total(sums);
-  comm.allreduceSum(total.data(), total.size());
-  const auto grad = affineGradientFromIndexSums(total.data(), g, in.movingGrid, in.A, -1.0 / c.count);
-  for (int p = 0; p < 12; ++p) r.gradient[size_t(p)] = grad[size_t(p)];
+  // Local-k index sums: converted per rank with its own grid, then the ranks add gradients.
+  r.gradient = affineGradientFromIndexSums(sums.data(), g, in.movingGrid, in.A, -1.0 / c.count);
+  acrossRanksSum(g, comm, r.gradient.data(), r.gradient.size());
   return r;
 }
 

@@ -30,10 +30,10 @@ struct MetricDeviceInputs {
 
 // The cached range when the caller gave one, else measured now.
 inline DeviceIntensityRange fixedIntensityRange(const MetricDeviceInputs& in, Comm& comm) {
-  return in.fixedRange ? *in.fixedRange : intensityRange(in.fixed, in.fixedGrid.voxels(), comm);
+  return in.fixedRange ? *in.fixedRange : intensityRange(in.fixed, in.fixedGrid, comm);
 }
 inline DeviceIntensityRange movingIntensityRange(const MetricDeviceInputs& in, Comm& comm) {
-  return in.movingRange ? *in.movingRange : intensityRange(in.moving, in.movingGrid.voxels(), comm);
+  return in.movingRange ? *in.movingRange : intensityRange(in.moving, in.movingGrid, comm);
 }
 
 // The sampler of T(x) = A(x + u(x)) (u = null: T = A).

@@ -5,6 +5,7 @@
 #include "deterministic_reduce.cuh"
 #include "metric_chain_rule.hpp"
 #include "metric_mean_squares.hpp"
+#include "owned_voxels.hpp"
 
 namespace ffdp::cuda {
 namespace {
@@ -31,9 +32,10 @@ __global__ void __launch_bounds__(kThreads) meanSquaresPass(WarpSampler sampler,
       continue;
     }
     const double diff = s.f - s.w;
+    if (Out == Output::Field) writer.write(n, -2.0 * diff, s.dq);
+    if (!sampler.owns(k)) continue;  // a slab's halo voxel: gradient written, not counted
     sse += diff * diff;
     count += 1;
-    if (Out == Output::Field) writer.write(n, -2.0 * diff, s.dq);
     if (Out == Output::Affine) sums.add(i, j, k, -2.0 * diff, s.dq);
   }
   double* row = partials + int64_t(blockIdx.x) * width;
@@ -62,7 +64,7 @@ __global__ void __launch_bounds__(kThreads) validCountPass(WarpSampler sampler, 
     int64_t i, j, k;
     index.split(n, i, j, k);
     double q[3];
-    count += sampler.valid(n, i, j, k, q) ? 1 : 0;
+    count += sampler.owns(k) && sampler.valid(n, i, j, k, q) ? 1 : 0;
   }
   for (int offset = 16; offset > 0; offset >>= 1) count += __shfl_down_sync(0xffffffffu, count, offset);
   if (lane == 0 && count) atomicAdd(total, count);  // integer: exact in any order
@@ -100,7 +102,7 @@ FieldMetricEval meanSquaresFieldMetric(const MetricDeviceInputs& in, const float
   if (gradient) {
     // N over all ranks first, so that the sampling pass writes scale K^T g dq with scale = 1/N.
     double N = double(validCount(in, u));
-    comm.allreduceSum(&N, 1);
+    acrossRanksSum(in.fixedGrid, comm, &N, 1);
     if (N == 0) {
       const int64_t floats = 3 * in.fixedGrid.voxels();
       check(cudaMemsetAsync(gradient, 0, size_t(floats) * sizeof(float), cudaStreamPerThread),
@@ -111,7 +113,7 @@ FieldMetricEval meanSquaresFieldMetric(const MetricDeviceInputs& in, const float
   } else {
     totals = runPass<Output::ValueOnly>(in, u, FieldGradientWriter{});
   }
-  comm.allreduceSum(totals.data(), totals.size());
+  acrossRanksSum(in.fixedGrid, comm, totals.data(), totals.size());
   const double N = totals[1];
   r.validVoxels = int64_t(N);
   if (N > 0) r.value = totals[0] / N;
@@ -121,15 +123,17 @@ FieldMetricEval meanSquaresFieldMetric(const MetricDeviceInputs& in, const float
 AffineMetricEval meanSquaresAffineMetric(const MetricDeviceInputs& in, bool withGradient, Comm& comm) {
   std::vector<double> totals = withGradient ? runPass<Output::Affine>(in, nullptr, FieldGradientWriter{})
                                             : runPass<Output::ValueOnly>(in, nullptr, FieldGradientWriter{});
-  comm.allreduceSum(totals.data(), totals.size());
+  acrossRanksSum(in.fixedGrid, comm, totals.data(), kValueSums);
   AffineMetricEval r;
   const double N = totals[1];
   r.validVoxels = int64_t(N);
   if (N == 0) return r;
   r.value = totals[0] / N;
   if (withGradient) {
-    const auto grad = affineGradientFromIndexSums(totals.data() + kValueSums, in.fixedGrid, in.movingGrid, in.A, 1.0 / N);
-    for (int p = 0; p < 12; ++p) r.gradient[size_t(p)] = grad[size_t(p)];
+    // The index sums use this buffer's local k: each rank converts its own with its own grid, then
+    // the ranks add gradients (owned_voxels.hpp; the CPU's AffineChainRule::finish).
+    r.gradient = affineGradientFromIndexSums(totals.data() + kValueSums, in.fixedGrid, in.movingGrid, in.A, 1.0 / N);
+    acrossRanksSum(in.fixedGrid, comm, r.gradient.data(), r.gradient.size());
   }
   return r;
 }

@@ -9,6 +9,7 @@
 #include "intensity_range.hpp"
 #include "metric_chain_rule.hpp"
 #include "metric_mi.hpp"
+#include "owned_voxels.hpp"
 #include "ops/mutual_information_table.hpp"
 #include "parzen_bspline.cuh"
 
@@ -39,6 +40,7 @@ __global__ void __launch_bounds__(kThreads) jointHistogramPass(WarpSampler sampl
   for (int64_t n = firstItem(); n < voxels; n += itemStride()) {
     int64_t i, j, k;
     index.split(n, i, j, k);
+    if (!sampler.owns(k)) continue;  // a slab's halo voxel: not counted (owned_voxels.hpp)
     WarpSample s;
     if (!sampler.sample<false>(i, j, k, s)) continue;
     ++count;
@@ -105,7 +107,7 @@ __global__ void __launch_bounds__(kThreads) miGradientPass(WarpSampler sampler, 
     const double g = miGradientFactor(h, L, s.f, s.w);
     if (Field)
       writer.write(n, g, s.dq);
-    else
+    else if (sampler.owns(k))  // a slab's halo voxels do not count in the affine sums
       sums.add(i, j, k, g, s.dq);
   }
   if (!Field)
@@ -131,7 +133,9 @@ MiState histogramAndValue(const MetricDeviceInputs& in, const WarpSampler& sampl
   st.movingBins = makeParzenBins(mr.min, mr.max, B);
 
   const int64_t voxels = in.fixedGrid.voxels();
-  const int bits = histogramFractionBits(voxels);
+  // Bits from the whole grid's voxel count: every rank quantises votes alike, and the sum over
+  // all ranks still fits.
+  const int bits = histogramFractionBits(wholeVoxels(in.fixedGrid));
   HistogramSetup h{st.fixedBins, st.movingBins, std::ldexp(1.0, bits)};
   const size_t BB = size_t(B) * size_t(B);
   DeviceArray<unsigned long long> histogram(int64_t(BB) + 1, "MI joint histogram");
@@ -151,7 +155,7 @@ MiState histogramAndValue(const MetricDeviceInputs& in, const WarpSampler& sampl
   std::vector<double> H(BB + 1);
   for (size_t c = 0; c < BB; ++c) H[c] = double(counts[c]) / h.unit;
   H[BB] = double(counts[BB]);
-  comm.allreduceSum(H.data(), H.size());
+  acrossRanksSum(in.fixedGrid, comm, H.data(), H.size());
   const double N = H[BB];
   st.count = N;
   if (N == 0) return st;
@@ -220,11 +224,11 @@ AffineMetricEval mutualInformationAffineMetric(const MetricDeviceInputs& in, boo
   r.value = st.value;
   r.validVoxels = int64_t(st.count);
   if (!withGradient || st.count == 0) return r;
-  std::vector<double> sums = gradientPass<false>(in, sampler, st, FieldGradientWriter{});
-  comm.allreduceSum(sums.data(), sums.size());
+  const std::vector<double> sums = gradientPass<false>(in, sampler, st, FieldGradientWriter{});
   const double scale = -st.movingBins.scale / st.count;
-  const auto grad = affineGradientFromIndexSums(sums.data(), in.fixedGrid, in.movingGrid, in.A, scale);
-  for (int p = 0; p < 12; ++p) r.gradient[size_t(p)] = grad[size_t(p)];
+  // Local-k index sums: converted per rank with its own grid, then the ranks add gradients.
+  r.gradient = affineGradientFromIndexSums(sums.data(), in.fixedGrid, in.movingGrid, in.A, scale);
+  acrossRanksSum(in.fixedGrid, comm, r.gradient.data(), r.gradient.size());
   return r;
 }
 

@@ -1,7 +1,8 @@
 // The fixed -> moving sampling that every metric kernel shares (the device twin of
 // lib/ops/cpu/affine_warp.hpp). For fixed voxel x = (i, j, k):
 //   q = IndexAffine(x) + K u(x),  K = Pm^-1 M  (u may be null: the affine metrics, q = IndexAffine(x))
-//   valid(x) = fixedMask(x) (if any) && sampled(x) (the CPU's subset hash) && inside(q)
+//   valid(x) = fixedMask(x) (if any) && sampled(x) (the CPU's subset hash of x's index in the whole
+//              fixed grid, Grid::wholeLinear, so a slab buffer samples the same voxels) && inside(q)
 //              && movingMask(nearest voxel to q) (if any)
 //   w = moving(q) (trilinear, cuda/trilinear.cuh) and, when asked, dw/dq.
 // q is formed in the CPU's order of operations, so valid sets agree voxel for voxel.
@@ -67,6 +68,13 @@ struct WarpSampler {
   double K[3][3] = {};
   bool sampleAll = true;
   uint64_t threshold = 0;
+  // Slab buffers (core/grid.hpp SlabPlacement): n + wholeOffset is the voxel's index in the whole
+  // grid (Grid::wholeLinear), and only local slices [ownBegin, ownEnd) count in the global sums
+  // (owned_voxels.hpp); halo slices are sampled (their gradient is written) but not counted.
+  int64_t wholeOffset = 0;
+  int64_t ownBegin = 0, ownEnd = 0;
+
+  FFDP_HD bool owns(int64_t k) const { return k >= ownBegin && k < ownEnd; }
 
   FFDP_HD int64_t linear(int64_t i, int64_t j, int64_t k) const { return i + nx * (j + ny * k); }
 
@@ -74,7 +82,7 @@ struct WarpSampler {
   // then q holds its continuous moving index. The mean-squares count pass uses it on its own.
   FFDP_HD bool valid(int64_t n, int64_t i, int64_t j, int64_t k, double q[3]) const {
     if (fixedMask && !fixedMask[n]) return false;
-    if (!sampleAll && !(subsetHash(uint64_t(n)) < threshold)) return false;
+    if (!sampleAll && !(subsetHash(uint64_t(n + wholeOffset)) < threshold)) return false;
     map.at(i, j, k, q);
     if (u) {
       const double d0 = double(u[3 * n]), d1 = double(u[3 * n + 1]), d2 = double(u[3 * n + 2]);
@@ -117,6 +125,9 @@ inline WarpSampler makeWarpSampler(const float* fixed, const Grid& fixedGrid, co
   s.nx = fixedGrid.size[0];
   s.ny = fixedGrid.size[1];
   s.nz = fixedGrid.size[2];
+  s.wholeOffset = fixedGrid.wholeLinear(0, 0, 0);
+  s.ownBegin = fixedGrid.ownedBegin();
+  s.ownEnd = fixedGrid.ownedEnd();
   s.moving = ImageView{moving, movingGrid.size[0], movingGrid.size[1], movingGrid.size[2]};
   s.map = makeIndexAffine(fixedGrid, movingGrid, A);
   const Mat3 K = displacementToMovingIndexMatrix(movingGrid, A);

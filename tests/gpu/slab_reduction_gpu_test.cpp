@@ -1,0 +1,417 @@
+// Global reductions of the CUDA backend on z-slab buffers (cuda/owned_voxels.hpp, the CPU's rule in
+// lib/ops/cpu/slice_reduce.hpp): a rank's slab buffer holds its own slices plus halo slices of its
+// neighbours; every reduction must count only the own slices, combine across ranks only when the
+// grid is a slab, and sample the same voxels (the subset hashes the whole-grid index). Checked
+// against the same CUDA operation on the whole volume, two ways (as tests/ops/slab_reduction_test.cpp
+// does for the CPU):
+//   - SelfComm, one call per rank: each call returns that rank's partial result, combined here by
+//     hand (sums weighted by counts, maxima). Halo slices are overwritten with wrong values first
+//     wherever an owned voxel's result does not read them, so a reduction counting them fails.
+//   - Ranks as threads (thread_comm.hpp) for results that are not sums of partials (mutual
+//     information, the inverse field's stopping rule, centre of mass on every rank).
+// The decomposition: 13x11x17 voxels, oblique, 3 ranks (6, 6 and 5 own slices), halo 2.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "cuda_backend.hpp"
+#include "device_volume.cuh"
+#include "dist/comm.hpp"
+#include "dist/slab.hpp"
+#include "dist/slab_volume.hpp"
+#include "gpu_test_support.hpp"
+#include "ops/backend.hpp"
+#include "ops/field_test_support.hpp"
+#include "thread_comm.hpp"
+
+using namespace ffdp;
+using namespace ffdp::test;
+
+namespace {
+
+constexpr int kRanks = 3;
+constexpr int64_t kHalo = 2;
+
+struct Scene {
+  Image fixed, moving;
+  Mask fixedMask;
+  Field u;
+  Affine A;
+  double lo = 0, hi = 0;  // the fixed image's range
+};
+
+Scene makeScene(std::mt19937_64& rng) {
+  Scene s;
+  const Grid fg = randomObliqueGrid(rng, {13, 11, 17}, 0.9, 1.4, 0.4, {0, 0, 0});
+  const Grid mg = randomObliqueGrid(rng, {15, 12, 14}, 1.0, 1.5, 0.3, {0.5, -0.5, 0.3});
+  const SmoothField fs(rng, {0, 0, 0}, 16.0), ms(rng, {0, 0, 0}, 16.0);
+  s.fixed = sampleImage(fg, fs);
+  for (float& v : s.fixed.data) v += float(uniform(rng, -2, 2));  // local variance for CC everywhere
+  s.moving = sampleImage(mg, ms);
+  // Every slice holds the image's extremes, so each rank's own slices have the whole image's range:
+  // a rank alone (SelfComm) bins MI and thresholds CC's flat windows as the whole does.
+  const auto mm = std::minmax_element(s.fixed.data.begin(), s.fixed.data.end());
+  s.lo = *mm.first;
+  s.hi = *mm.second;
+  for (int64_t k = 0; k < fg.size[2]; ++k) {
+    s.fixed.at(0, 0, k) = float(s.lo);
+    s.fixed.at(1, 0, k) = float(s.hi);
+  }
+  s.fixedMask = Mask(fg, 1);
+  for (uint8_t& m : s.fixedMask.data) m = uniform(rng, 0, 1) < 0.15 ? 0 : 1;
+  s.u = randomField(rng, fg, 0.6);
+  s.A = randomAffine(rng, fg.centre(), 0.08, 0.05, 1.0);
+  return s;
+}
+
+Grid slabGridOf(const Grid& whole, int rank) { return SlabLayout(whole, kRanks).haloSlabGrid(rank, kHalo); }
+
+template <class T>
+Volume<T> cutFor(const Volume<T>& whole, int rank) {
+  return cutSlab(whole, slabGridOf(whole.grid, rank));
+}
+
+// Sets every halo slice (not owned) of a host slab buffer to `value` (and drops any device copy,
+// which would otherwise be taken as current): stale data no reduction may see.
+template <class T>
+void poisonHalo(Volume<T>& v, const T& value) {
+  const int64_t plane = v.grid.size[0] * v.grid.size[1];
+  for (int64_t k = 0; k < v.grid.size[2]; ++k)
+    if (k < v.grid.ownedBegin() || k >= v.grid.ownedEnd())
+      std::fill(v.data.begin() + k * plane, v.data.begin() + (k + 1) * plane, value);
+  v.device.reset();
+}
+
+double largestAbs(const AffineGradient& g) {
+  double m = 0;
+  for (double x : g) m = std::max(m, std::abs(x));
+  return m;
+}
+
+struct Combined {
+  int64_t valid = 0;
+  double value = 0;
+  AffineGradient gradient{};
+};
+
+// value and gradient are (sum over voxels) / N_r per rank: recombined with weights N_r / N.
+Combined combineByCount(const std::vector<AffineMetricEval>& parts) {
+  Combined c;
+  for (const AffineMetricEval& p : parts) c.valid += p.validVoxels;
+  for (const AffineMetricEval& p : parts) {
+    const double w = double(p.validVoxels) / double(c.valid);
+    c.value += p.value * w;
+    for (int n = 0; n < 12; ++n) c.gradient[size_t(n)] += p.gradient[size_t(n)] * w;
+  }
+  return c;
+}
+
+// Block-tree sums over other voxel sets round differently from the whole volume's: relative 1e-11
+// on values, 1e-9 of the largest component on gradients (measured differences are ~1e-14).
+void requireSameAffineEval(const Combined& slabs, const AffineMetricEval& whole) {
+  REQUIRE(whole.validVoxels > 100);
+  REQUIRE(slabs.valid == whole.validVoxels);
+  REQUIRE(slabs.value == Approx(whole.value).epsilon(1e-11));
+  const double scale = largestAbs(whole.gradient);
+  REQUIRE(scale > 0);
+  for (int n = 0; n < 12; ++n) REQUIRE(std::abs(slabs.gradient[size_t(n)] - whole.gradient[size_t(n)]) <= 1e-9 * scale);
+}
+
+// The field gradient at every owned voxel of every rank times `weight[r]`, against the whole
+// gradient at the same voxels (float outputs: 1e-5 of the largest gradient).
+void requireSameFieldGradient(const Field& whole, const std::vector<Field>& parts, const std::vector<double>& weight) {
+  double scale = 0;
+  for (const Vec3f& g : whole.data) scale = std::max(scale, norm(asVec3(g)));
+  REQUIRE(scale > 0);
+  const int64_t plane = whole.grid.size[0] * whole.grid.size[1];
+  double worst = 0;
+  for (int r = 0; r < kRanks; ++r) {
+    const Field& g = parts[size_t(r)];
+    REQUIRE(g.onHost());
+    for (int64_t k = g.grid.ownedBegin(); k < g.grid.ownedEnd(); ++k)
+      for (int64_t n = 0; n < plane; ++n) {
+        const Vec3f& a = g.data[size_t(k * plane + n)];
+        const Vec3f& b = whole.data[size_t((k + g.grid.slab.firstSlice) * plane + n)];
+        for (int c = 0; c < 3; ++c) worst = std::max(worst, std::abs(double(a[c]) * weight[size_t(r)] - double(b[c])));
+      }
+  }
+  REQUIRE(worst <= 1e-5 * scale);
+}
+
+}  // namespace
+
+TEST_CASE("GPU field maxima over slabs count only the own slices", "[gpu][slab]") {
+  FFDP_REQUIRE_GPU();
+  auto rng = seededRng("GPU slab reduction: field maxima");
+  const Scene s = makeScene(rng);
+  SelfComm comm;
+  auto backend = makeCudaBackend(comm, 0);
+  const Grid& grid = s.u.grid;
+  Field m = randomField(rng, grid, 0.3), v(grid), g = randomField(rng, grid, 1.0);
+  for (Vec3f& x : v.data) x = {float(uniform(rng, 0, 0.2)), float(uniform(rng, 0, 0.2)), float(uniform(rng, 0, 0.2))};
+  const double c1 = 0.4, c2 = 0.1, eps = 1e-3;
+
+  Field mWhole = m, vWhole = v;
+  const double normWhole = backend->maxNorm(s.u);
+  const double momentsWhole = backend->adamMoments(mWhole, vWhole, g, 0.7, 0.9, 0.999);
+  const double directionWhole = backend->adamDirectionMaxNorm(mWhole, vWhole, c1, c2, eps);
+
+  double normSlabs = 0, momentsSlabs = 0, directionSlabs = 0;
+  for (int r = 0; r < kRanks; ++r) {
+    Field u = cutFor(s.u, r), mr = cutFor(m, r), vr = cutFor(v, r);
+    poisonHalo(u, Vec3f{100, 100, 100});
+    poisonHalo(vr, Vec3f{50, 50, 50});
+    normSlabs = std::max(normSlabs, backend->maxNorm(u));
+    momentsSlabs = std::max(momentsSlabs, backend->adamMoments(mr, vr, cutFor(g, r), 0.7, 0.9, 0.999));
+    backend->toHost(mr);
+    backend->toHost(vr);
+    poisonHalo(mr, Vec3f{1e3f, 1e3f, 1e3f});
+    vr.device.reset();  // its host copy is current (toHost above)
+    directionSlabs = std::max(directionSlabs, backend->adamDirectionMaxNorm(mr, vr, c1, c2, eps));
+  }
+  REQUIRE(normWhole > 0.5);
+  REQUIRE(normSlabs == normWhole);  // maxima are exact
+  REQUIRE(momentsSlabs == momentsWhole);
+  REQUIRE(directionSlabs == directionWhole);
+}
+
+TEST_CASE("GPU centre of mass over slabs combines the ranks' weighted sums", "[gpu][slab]") {
+  FFDP_REQUIRE_GPU();
+  auto rng = seededRng("GPU slab reduction: centre of mass");
+  const Scene s = makeScene(rng);
+  SelfComm self;
+  const Vec3 whole = makeCudaBackend(self, 0)->centreOfMass(s.fixed);
+
+  SECTION("one call per rank, combined by mass") {
+    auto backend = makeCudaBackend(self, 0);
+    Vec3 weighted{0, 0, 0};
+    double mass = 0;
+    for (int r = 0; r < kRanks; ++r) {
+      Image f = cutFor(s.fixed, r);
+      double m = 0;
+      const int64_t plane = f.grid.size[0] * f.grid.size[1];
+      for (int64_t n = f.grid.ownedBegin() * plane; n < f.grid.ownedEnd() * plane; ++n)
+        m += std::max(0.0f, f.data[size_t(n)]);
+      poisonHalo(f, 1e4f);
+      weighted = weighted + m * backend->centreOfMass(f);
+      mass += m;
+    }
+    REQUIRE(norm((1.0 / mass) * weighted - whole) <= 1e-9 * (1 + norm(whole)));
+  }
+  SECTION("ranks as threads") {
+    std::vector<Vec3> parts(kRanks);
+    runRanks(kRanks, [&](int r, Comm& comm) {
+      Image f = cutFor(s.fixed, r);
+      poisonHalo(f, 1e4f);
+      parts[size_t(r)] = makeCudaBackend(comm, 0)->centreOfMass(f);
+    });
+    for (int r = 0; r < kRanks; ++r) REQUIRE(parts[size_t(r)] == parts[0]);  // the same bits on every rank
+    REQUIRE(norm(parts[0] - whole) <= 1e-9 * (1 + norm(whole)));
+  }
+}
+
+TEST_CASE("GPU affine metrics over slabs add up to the whole metric", "[gpu][slab]") {
+  FFDP_REQUIRE_GPU();
+  auto rng = seededRng("GPU slab reduction: affine metrics");
+  const Scene s = makeScene(rng);
+  SelfComm comm;
+  auto backend = makeCudaBackend(comm, 0);
+
+  SECTION("mean squares") {
+    MetricSettings ms{MetricKind::MeanSquares, 0, 0, 1.0};
+    const AffineMetricEval whole = backend->affineMetric(s.fixed, s.moving, &s.fixedMask, nullptr, s.A, ms, true);
+    std::vector<AffineMetricEval> parts;
+    for (int r = 0; r < kRanks; ++r) {
+      Image f = cutFor(s.fixed, r);
+      poisonHalo(f, float(s.hi));
+      const Mask fm = cutFor(s.fixedMask, r);
+      parts.push_back(backend->affineMetric(f, s.moving, &fm, nullptr, s.A, ms, true));
+    }
+    requireSameAffineEval(combineByCount(parts), whole);
+  }
+  SECTION("local correlation, radius 1") {
+    MetricSettings cc{MetricKind::CC, 1, 0, 1.0};
+    const AffineMetricEval whole = backend->affineMetric(s.fixed, s.moving, &s.fixedMask, nullptr, s.A, cc, true);
+    std::vector<AffineMetricEval> parts;
+    for (int r = 0; r < kRanks; ++r) {  // no poison: the windows of owned voxels read the halo
+      const Mask fm = cutFor(s.fixedMask, r);
+      parts.push_back(backend->affineMetric(cutFor(s.fixed, r), s.moving, &fm, nullptr, s.A, cc, true));
+    }
+    requireSameAffineEval(combineByCount(parts), whole);
+  }
+  SECTION("a sampled subset (fraction 0.3) is the same voxels however the grid is split") {
+    MetricSettings all{MetricKind::MeanSquares, 0, 0, 1.0}, some{MetricKind::MeanSquares, 0, 0, 0.3};
+    const AffineMetricEval full = backend->affineMetric(s.fixed, s.moving, nullptr, nullptr, s.A, all, false);
+    const AffineMetricEval whole = backend->affineMetric(s.fixed, s.moving, nullptr, nullptr, s.A, some, true);
+    REQUIRE(double(whole.validVoxels) > 0.2 * double(full.validVoxels));
+    REQUIRE(double(whole.validVoxels) < 0.4 * double(full.validVoxels));
+    std::vector<AffineMetricEval> parts;
+    for (int r = 0; r < kRanks; ++r) {
+      Image f = cutFor(s.fixed, r);
+      poisonHalo(f, float(s.hi));
+      parts.push_back(backend->affineMetric(f, s.moving, nullptr, nullptr, s.A, some, true));
+    }
+    requireSameAffineEval(combineByCount(parts), whole);
+  }
+}
+
+TEST_CASE("GPU field metrics over slabs add up to the whole metric", "[gpu][slab]") {
+  FFDP_REQUIRE_GPU();
+  auto rng = seededRng("GPU slab reduction: field metrics");
+  const Scene s = makeScene(rng);
+  SelfComm comm;
+  auto backend = makeCudaBackend(comm, 0);
+  const MetricSettings mse{MetricKind::MeanSquares, 0, 0, 1.0}, mseSome{MetricKind::MeanSquares, 0, 0, 0.3},
+      cc{MetricKind::CC, 1, 0, 1.0};
+
+  for (const MetricSettings& ms : {mse, mseSome, cc}) {
+    const bool stencil = ms.kind == MetricKind::CC;
+    INFO("metric kind " << int(ms.kind) << ", sampling " << ms.samplingFraction);
+    Field wholeGradient;
+    const FieldMetricEval whole =
+        backend->fieldMetric(s.fixed, s.moving, &s.fixedMask, nullptr, s.A, s.u, ms, &wholeGradient);
+    backend->toHost(wholeGradient);
+    std::vector<Field> gradients(kRanks);
+    std::vector<double> weight(kRanks);
+    int64_t validSum = 0;
+    double weightedValue = 0;
+    for (int r = 0; r < kRanks; ++r) {
+      Image f = cutFor(s.fixed, r);
+      Field u = cutFor(s.u, r);
+      if (!stencil) {  // each voxel reads only itself: stale halos must not count
+        poisonHalo(f, float(s.hi));
+        poisonHalo(u, Vec3f{4, -4, 4});
+      }
+      const Mask fm = cutFor(s.fixedMask, r);
+      const FieldMetricEval e = backend->fieldMetric(f, s.moving, &fm, nullptr, s.A, u, ms, &gradients[size_t(r)]);
+      backend->toHost(gradients[size_t(r)]);
+      weight[size_t(r)] = double(e.validVoxels) / double(whole.validVoxels);
+      validSum += e.validVoxels;
+      weightedValue += e.value * double(e.validVoxels);
+    }
+    REQUIRE(whole.validVoxels > 100);
+    REQUIRE(validSum == whole.validVoxels);
+    REQUIRE(weightedValue / double(validSum) == Approx(whole.value).epsilon(1e-11));
+    requireSameFieldGradient(wholeGradient, gradients, weight);
+  }
+}
+
+TEST_CASE("GPU mutual information over slabs with ranks as threads equals the whole metric", "[gpu][slab]") {
+  FFDP_REQUIRE_GPU();
+  auto rng = seededRng("GPU slab reduction: mutual information");
+  const Scene s = makeScene(rng);
+  SelfComm self;
+  auto wholeBackend = makeCudaBackend(self, 0);
+  const MetricSettings mi{MetricKind::MI, 0, 16, 1.0};
+  const AffineMetricEval whole = wholeBackend->affineMetric(s.fixed, s.moving, &s.fixedMask, nullptr, s.A, mi, true);
+  Field wholeGradient;
+  const FieldMetricEval wholeField =
+      wholeBackend->fieldMetric(s.fixed, s.moving, &s.fixedMask, nullptr, s.A, s.u, mi, &wholeGradient);
+  wholeBackend->toHost(wholeGradient);
+
+  std::vector<AffineMetricEval> affine(kRanks);
+  std::vector<FieldMetricEval> field(kRanks);
+  std::vector<Field> gradients(kRanks);
+  runRanks(kRanks, [&](int r, Comm& comm) {
+    auto backend = makeCudaBackend(comm, 0);
+    Image f = cutFor(s.fixed, r);
+    Field u = cutFor(s.u, r);
+    const Mask fm = cutFor(s.fixedMask, r);
+    poisonHalo(f, float(s.lo));  // inside the range (the bins stay valid) but wrong
+    poisonHalo(u, Vec3f{4, -4, 4});
+    affine[size_t(r)] = backend->affineMetric(f, s.moving, &fm, nullptr, s.A, mi, true);
+    field[size_t(r)] = backend->fieldMetric(f, s.moving, &fm, nullptr, s.A, u, mi, &gradients[size_t(r)]);
+    backend->toHost(gradients[size_t(r)]);
+  });
+
+  REQUIRE(whole.validVoxels > 100);
+  for (int r = 0; r < kRanks; ++r) {
+    REQUIRE(affine[size_t(r)].value == affine[0].value);  // every rank holds the same reduced result
+    REQUIRE(affine[size_t(r)].gradient == affine[0].gradient);
+    REQUIRE(field[size_t(r)].value == field[0].value);
+    REQUIRE(affine[size_t(r)].validVoxels == whole.validVoxels);
+    REQUIRE(field[size_t(r)].validVoxels == wholeField.validVoxels);
+  }
+  REQUIRE(affine[0].value == Approx(whole.value).epsilon(1e-11));
+  const double scale = largestAbs(whole.gradient);
+  for (int n = 0; n < 12; ++n)
+    REQUIRE(std::abs(affine[0].gradient[size_t(n)] - whole.gradient[size_t(n)]) <= 1e-9 * scale);
+  REQUIRE(field[0].value == Approx(wholeField.value).epsilon(1e-11));
+  // The per-voxel gradient uses the reduced histogram and N: no rescaling.
+  requireSameFieldGradient(wholeGradient, gradients, std::vector<double>(kRanks, 1.0));
+}
+
+TEST_CASE("GPU invertField over slabs with ranks as threads matches the whole inverse on own slices",
+          "[gpu][slab]") {
+  FFDP_REQUIRE_GPU();
+  auto rng = seededRng("GPU slab reduction: inverse field");
+  const Scene s = makeScene(rng);
+  Field u = randomField(rng, s.u.grid, 0.25);
+  // Weaker in the last rank's slices, so that rank alone would stop sweeping sooner than the whole.
+  const SliceRange last = SlabLayout(u.grid, kRanks).own(kRanks - 1);
+  for (int64_t n = last.begin * u.grid.size[0] * u.grid.size[1]; n < u.voxels(); ++n)
+    for (float& c : u.data[size_t(n)]) c *= 0.2f;
+  const int iterations = 30;
+  const double tolerance = 3e-2;
+  SelfComm self;
+  auto wholeBackend = makeCudaBackend(self, 0);
+  Field whole = wholeBackend->invertField(u, iterations, tolerance);
+  Field many = wholeBackend->invertField(u, iterations, 1e-12);  // no early stop (and a tighter polish)
+  wholeBackend->toHost(whole);
+  wholeBackend->toHost(many);
+  REQUIRE(whole.data != many.data);
+
+  // Halo slices two or more away from the own ones (which own voxels never read, as |u| < 1 voxel)
+  // get a field that does not contract: if their updates counted, the sweeps would not stop early.
+  std::vector<Field> parts(kRanks);
+  runRanks(kRanks, [&](int r, Comm& comm) {
+    Field ur = cutFor(u, r);
+    const int64_t plane = ur.grid.size[0] * ur.grid.size[1];
+    std::uniform_real_distribution<float> wild(-3.0f, 3.0f);
+    std::mt19937_64 local(uint64_t(r) + 1);
+    for (int64_t k = 0; k < ur.grid.size[2]; ++k)
+      if (k < ur.grid.ownedBegin() - 1 || k > ur.grid.ownedEnd())
+        for (int64_t n = 0; n < plane; ++n) ur.data[size_t(k * plane + n)] = {wild(local), wild(local), wild(local)};
+    auto backend = makeCudaBackend(comm, 0);
+    parts[size_t(r)] = backend->invertField(ur, iterations, tolerance);
+    backend->toHost(parts[size_t(r)]);
+  });
+  const int64_t plane = u.grid.size[0] * u.grid.size[1];
+  double worst = 0;
+  for (int r = 0; r < kRanks; ++r) {
+    const Grid& g = parts[size_t(r)].grid;
+    for (int64_t k = g.ownedBegin(); k < g.ownedEnd(); ++k)
+      for (int64_t n = 0; n < plane; ++n) {
+        const size_t local = size_t(k * plane + n), global = size_t((k + g.slab.firstSlice) * plane + n);
+        worst = std::max(worst, norm(asVec3(parts[size_t(r)].data[local]) - asVec3(whole.data[global])));
+      }
+  }
+  // The same sweeps stopped at the same iteration, then the same per-voxel polish: same values.
+  REQUIRE(worst <= 1e-6);
+}
+
+TEST_CASE("GPU: a one-rank slab that owns every slice gives the whole grid's results bit for bit", "[gpu][slab]") {
+  FFDP_REQUIRE_GPU();
+  auto rng = seededRng("GPU slab reduction: one rank");
+  const Scene s = makeScene(rng);
+  SelfComm comm;
+  auto backend = makeCudaBackend(comm, 0);
+  const Grid one = SlabLayout(s.fixed.grid, 1).haloSlabGrid(0, kHalo);
+  REQUIRE(one.isSlab());
+  REQUIRE(one.size == s.fixed.grid.size);
+  const Image f = cutSlab(s.fixed, one);
+  const Mask fm = cutSlab(s.fixedMask, one);
+  for (const MetricSettings& ms :
+       {MetricSettings{MetricKind::MeanSquares, 0, 0, 0.5}, MetricSettings{MetricKind::CC, 1, 0, 1.0},
+        MetricSettings{MetricKind::MI, 0, 16, 1.0}}) {
+    const AffineMetricEval a = backend->affineMetric(s.fixed, s.moving, &s.fixedMask, nullptr, s.A, ms, true);
+    const AffineMetricEval b = backend->affineMetric(f, s.moving, &fm, nullptr, s.A, ms, true);
+    REQUIRE(a.validVoxels == b.validVoxels);
+    REQUIRE(a.value == b.value);
+    REQUIRE(a.gradient == b.gradient);
+  }
+  REQUIRE(backend->maxNorm(s.u) == backend->maxNorm(cutSlab(s.u, one)));
+}
