@@ -189,14 +189,6 @@ void writeRankOutputs(const OutputNames& out, const RankInputs& in, const Regist
   }
 }
 
-// Several ranks run the CPU backend (device halo exchange through NCCL comes later); `auto` picks it.
-BackendTarget rankBackendTarget(const std::string& choice, const Comm& comm) {
-  if (comm.size() == 1) return resolveBackendTarget(choice);
-  if (choice == "cuda")
-    fail(ExitCode::Usage, "--backend cuda: runs on " + std::to_string(comm.size()) +
-                              " ranks use the CPU backend for now; use --backend cpu or one rank");
-  return resolveBackendTarget("cpu");
-}
 
 }  // namespace
 
@@ -231,7 +223,7 @@ int runRegister(const RegisterOptions& o, const std::string& commandLine, Comm& 
   for (const auto& path : out.all()) plan.add(path);
   if (comm.rank() == 0) plan.checkWritable();  // a failure here stops every rank (runOrAbort)
 
-  const BackendTarget target = rankBackendTarget(o.backend, comm);
+  const BackendTarget target = resolveBackendTarget(o.backend);  // one GPU per rank: the local rank picks it
   auto computeBackend = makeBackend(target, comm);
   // Several ranks: the slab decorator keeps halos current around the compute backend's operations.
   std::unique_ptr<Backend> slabBackend = comm.size() > 1 ? makeSlabBackend(*computeBackend, comm) : nullptr;

@@ -9,7 +9,7 @@ bundle=.device-bundle
 build=${FFDP_BUILD_DIR:-build-cuda}  # a CUDA-enabled build (scripts/build.sh builds one when nvcc exists)
 [ -x "$build/ffdp-register" ] || { echo "bundle: build first (scripts/build.sh)" >&2; exit 1; }
 rm -rf "$bundle"
-mkdir -p "$bundle/bin" "$bundle/lib" "$bundle/lib-mpi" "$bundle/data"
+mkdir -p "$bundle/bin" "$bundle/lib" "$bundle/lib-fallback" "$bundle/data"
 cp "$build/ffdp-register" "$bundle/bin/"
 # The GPU tests only: the CPU tests run in CI.
 [ -x "$build/tests/test_gpu" ] && cp "$build/tests/test_gpu" "$bundle/bin/"
@@ -17,9 +17,10 @@ cp "$build/ffdp-register" "$bundle/bin/"
 for bin in "$bundle"/bin/*; do
   ldd "$bin" | awk '/=> \// {print $3}'
 done | sort -u | grep -v -E '/(libc|libm|libdl|librt|libpthread|ld-linux[^/]*|libcuda)\.so' | while read -r lib; do
-  # Open MPI's libraries apart: the machine's own mpirun wants its own (run_checks.sh picks).
+  # Open MPI and the C++ runtime apart: the machine's own mpirun wants its own libraries, and its
+  # newer libstdc++ serves our binaries too (run_checks.sh falls back to these only without them).
   case "$(basename "$lib")" in
-    libmpi*|libopen-*|libhwloc*|libevent*|libpmix*) cp -L "$lib" "$bundle/lib-mpi/" ;;
+    libmpi*|libopen-*|libhwloc*|libevent*|libpmix*|libstdc++*|libgcc_s*) cp -L "$lib" "$bundle/lib-fallback/" ;;
     *) cp -L "$lib" "$bundle/lib/" ;;
   esac
 done

@@ -9,7 +9,7 @@ set -uo pipefail
 bundle=$PWD/.device-bundle
 export LD_LIBRARY_PATH="$bundle/lib:${LD_LIBRARY_PATH:-}"
 # The machine's Open MPI when it has one (its mpirun and plugins match it), else the bundled one.
-ldconfig -p | grep -q 'libmpi.so.40 ' || export LD_LIBRARY_PATH="$bundle/lib-mpi:$LD_LIBRARY_PATH"
+ldconfig -p | grep -q 'libmpi.so.40 ' || export LD_LIBRARY_PATH="$bundle/lib-fallback:$LD_LIBRARY_PATH"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export FFDP_SHARED_DATA="$bundle/data"
 out=${OUT:-/tmp/ffdp-out}
