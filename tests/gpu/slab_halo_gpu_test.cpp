@@ -19,7 +19,7 @@
 #include "dist/slab_volume.hpp"
 #include "gpu_test_support.hpp"
 #include "ops/backend.hpp"
-#include "thread_comm.hpp"
+#include "support/thread_comm.hpp"
 
 using namespace ffdp;
 using namespace ffdp::test;

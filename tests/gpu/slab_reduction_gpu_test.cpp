@@ -25,7 +25,7 @@
 #include "gpu_test_support.hpp"
 #include "ops/backend.hpp"
 #include "ops/field_test_support.hpp"
-#include "thread_comm.hpp"
+#include "support/thread_comm.hpp"
 
 using namespace ffdp;
 using namespace ffdp::test;

@@ -12,13 +12,9 @@
 #include <catch2/catch.hpp>
 #include <algorithm>
 #include <cmath>
-#include <condition_variable>
-#include <exception>
 #include <functional>
 #include <limits>
-#include <mutex>
 #include <stdexcept>
-#include <thread>
 #include <vector>
 
 #include "dist/comm.hpp"
@@ -29,6 +25,7 @@
 #include "ops/cpu/field_ops.hpp"
 #include "ops/cpu/intensity_range.hpp"
 #include "ops/cpu/slice_reduce.hpp"
+#include "support/thread_comm.hpp"
 
 using namespace ffdp;
 using namespace ffdp::test;
@@ -55,83 +52,8 @@ class CountingComm final : public Comm {
   void broadcastBytes(void*, std::size_t, int) override { throw std::logic_error("CountingComm: no broadcast"); }
 };
 
-// The shared state of ranks run as threads: each allreduce deposits every rank's array, then each
-// rank combines them in rank order (so every rank gets the same bits, as MPI guarantees).
-class ThreadHub {
- public:
-  explicit ThreadHub(int ranks) : ranks_(ranks), slots_(size_t(ranks)) {}
-  int ranks() const { return ranks_; }
-  template <class Op>
-  void allreduce(int rank, double* values, std::size_t count, Op op) {
-    slots_[size_t(rank)].assign(values, values + count);
-    barrier();
-    std::vector<double> result = slots_[0];
-    for (int q = 1; q < ranks_; ++q)
-      for (std::size_t n = 0; n < count; ++n) result[n] = op(result[n], slots_[size_t(q)][n]);
-    barrier();  // no rank refills its slot before every rank has read all of them
-    std::copy(result.begin(), result.end(), values);
-  }
-
- private:
-  void barrier() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    const long generation = generation_;
-    if (++arrived_ == ranks_) {
-      arrived_ = 0;
-      ++generation_;
-      wake_.notify_all();
-    } else {
-      wake_.wait(lock, [&] { return generation_ != generation; });
-    }
-  }
-  int ranks_;
-  std::vector<std::vector<double>> slots_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  int arrived_ = 0;
-  long generation_ = 0;
-};
-
-class ThreadComm final : public Comm {
- public:
-  ThreadComm(ThreadHub& hub, int rank) : hub_(hub), rank_(rank) {}
-  int rank() const override { return rank_; }
-  int size() const override { return hub_.ranks(); }
-  void allreduceSum(double* v, std::size_t n) override { hub_.allreduce(rank_, v, n, [](double a, double b) { return a + b; }); }
-  void allreduceMax(double* v, std::size_t n) override {
-    hub_.allreduce(rank_, v, n, [](double a, double b) { return std::isnan(a) || b > a ? b : a; });
-  }
-  void allreduceMin(double* v, std::size_t n) override {
-    hub_.allreduce(rank_, v, n, [](double a, double b) { return std::isnan(a) || b < a ? b : a; });
-  }
-  [[noreturn]] void abort(const std::string& message, int) override { throw std::runtime_error(message); }
-  void exchangeHalo(const HaloTransfer&) override { throw std::logic_error("ThreadComm: no halo exchange"); }
-  void broadcastBytes(void*, std::size_t, int) override { throw std::logic_error("ThreadComm: no broadcast"); }
-
- private:
-  ThreadHub& hub_;
-  int rank_;
-};
-
-// Runs body(rank, comm) for every rank at once, one thread each (assertions stay on this thread:
-// the bodies only store results), and rethrows the first failure.
-void runRanks(const std::function<void(int, Comm&)>& body) {
-  ThreadHub hub(kRanks);
-  std::vector<std::exception_ptr> errors(kRanks);
-  std::vector<std::thread> threads;
-  for (int r = 0; r < kRanks; ++r)
-    threads.emplace_back([&, r] {
-      ThreadComm comm(hub, r);
-      try {
-        body(r, comm);
-      } catch (...) {
-        errors[size_t(r)] = std::current_exception();
-      }
-    });
-  for (std::thread& t : threads) t.join();
-  for (const std::exception_ptr& e : errors)
-    if (e) std::rethrow_exception(e);
-}
+// Ranks as threads of this process (support/thread_comm.hpp), kRanks of them.
+void runRanks(const std::function<void(int, Comm&)>& body) { test::runRanks(kRanks, body); }
 
 // ---- The scene: a whole fixed image, mask and field, and a whole moving image on another grid.
 
