@@ -1,12 +1,14 @@
 // The CUDA Backend: checks arguments, keeps every volume on the device (device_volume.cuh) and
 // dispatches to one function per operation (cuda/<operation>.hpp). Global quantities are reduced
 // over a slab's own slices and combined across ranks only for slab grids (owned_voxels.hpp, the
-// CPU's rule). Halo refreshes and re-slabbing move device slices through host staging.
+// CPU's rule). Halo refreshes and re-slabbing move device slices GPU to GPU through NCCL when every
+// rank has its own GPU (nccl_halo_comm.hpp), else through host staging (cuda_backend.hpp).
 //
 // Masks are kept on the host too (resampleMask downloads its result, one byte per voxel): host code
 // counts their voxels (dist/slab_volume.hpp countNonZero) and the Backend has no toHost for masks.
 #include <cuda_runtime.h>
 
+#include <memory>
 #include <string>
 
 #include "centre_of_mass.hpp"
@@ -24,6 +26,8 @@
 #include "field_smooth.hpp"
 #include "image_pyramid.hpp"
 #include "metric_dispatch.hpp"
+#include "nccl_halo_comm.hpp"
+#include "ops/whole_intensity_range.hpp"
 #include "owned_voxels.hpp"
 #include "warp_resample.hpp"
 
@@ -38,7 +42,7 @@ void requireSameGrid(const Grid& a, const Grid& b, const char* what) {
 
 class CudaBackend final : public Backend {
  public:
-  CudaBackend(Comm& comm, int device) : comm_(comm) {
+  CudaBackend(Comm& comm, int device, HaloTransport halos) : comm_(comm) {
     int count = 0;
     check(cudaGetDeviceCount(&count), "counting the GPUs");
     if (device < 0 || device >= count)
@@ -48,7 +52,18 @@ class CudaBackend final : public Backend {
     check(cudaDeviceGetDefaultMemPool(&pool_, device), "querying the memory pool of GPU " + std::to_string(device));
     uint64_t zero = 0;  // the high-water mark counts from here
     check(cudaMemPoolSetAttribute(pool_, cudaMemPoolAttrUsedMemHigh, &zero), "resetting the memory high-water mark");
+    if (comm.size() > 1 && halos != HaloTransport::HostStaging) {
+      // Collective calls, in the same order on every rank: the GPU comparison, then NCCL's setup.
+      const std::string shared = sharedGpuConflict(comm, device);
+      if (shared.empty()) {
+        nccl_ = std::make_unique<NcclHaloComm>(comm, device);
+      } else if (halos == HaloTransport::Nccl) {
+        fail(ExitCode::Usage, "GPU halo exchange over NCCL needs one GPU per rank, but " + shared +
+                                  " (start at most as many ranks per machine as it has GPUs)");
+      }
+    }
   }
+  DeviceTraffic deviceTraffic() const override { return nccl_ ? nccl_->traffic() : DeviceTraffic{}; }
   size_t devicePeakBytes() const override {
     uint64_t high = 0;
     check(cudaMemPoolGetAttribute(pool_, cudaMemPoolAttrUsedMemHigh, &high), "reading the memory high-water mark");
@@ -193,16 +208,26 @@ class CudaBackend final : public Backend {
   // The halo slices of a slab buffer filled from their owners, in device memory (uploaded first when
   // the volume is on the host only; a host copy is dropped as stale). Whole grids: nothing to do.
   template <class T>
-  static void refreshHaloOnDevice(Comm& comm, Volume<T>& v, const char* what) {
+  void refreshHaloOnDevice(Comm& comm, Volume<T>& v, const char* what) {
     if (!v.grid.isSlab()) return;
     const SlabLayout layout = layoutOf(v.grid, comm);
     exchangeHaloOnDevice(comm, layout, v.grid.slab.halo, deviceInOut(v, what), v.grid, what);
   }
 
+  // Through NCCL when the backend has it (no host copies, nothing waits), else staged through the host.
   template <class T>
-  static void exchangeHaloOnDevice(Comm& comm, const SlabLayout& layout, int64_t halo, T* device, const Grid& grid,
-                                   const char* what) {
+  void exchangeHaloOnDevice(Comm& comm, const SlabLayout& layout, int64_t halo, T* device, const Grid& grid,
+                            const char* what) {
     const size_t sliceBytes = size_t(grid.size[0] * grid.size[1]) * sizeof(T);
+    if (nccl_) {
+      if (comm.size() != nccl_->size() || comm.rank() != nccl_->rank())
+        fail(ExitCode::Internal, std::string("halo exchange of ") + what + ": called with rank " +
+                                     std::to_string(comm.rank()) + " of " + std::to_string(comm.size()) +
+                                     ", but the backend's NCCL communicator is rank " + std::to_string(nccl_->rank()) +
+                                     " of " + std::to_string(nccl_->size()));
+      exchangeHaloBytes(*nccl_, layout, halo, device, sliceBytes, grid.size[2]);
+      return;
+    }
     unsigned char* base = reinterpret_cast<unsigned char*>(device);
     const auto describe = [&](const char* op, int64_t first, int64_t count) {
       return std::string("halo ") + op + " of " + what + " (slices " + std::to_string(first) + ".." +
@@ -229,7 +254,7 @@ class CudaBackend final : public Backend {
   // The same own slices in a new device buffer with `halo` slices each side, halo filled. Whole
   // grids: a copy (device memory is cloned with the volume).
   template <class T>
-  static Volume<T> reslabOnDevice(Comm& comm, const Volume<T>& v, int64_t halo, const char* what) {
+  Volume<T> reslabOnDevice(Comm& comm, const Volume<T>& v, int64_t halo, const char* what) {
     if (!v.grid.isSlab()) return v;
     const SlabLayout layout = layoutOf(v.grid, comm);
     const T* in = deviceIn(v, what);
@@ -257,15 +282,24 @@ class CudaBackend final : public Backend {
     in.movingMask = movingMask ? deviceIn(*movingMask, "moving mask") : nullptr;
     in.A = A;
     in.settings = metric;
+    // A window of a sharded moving image (ops/moving_window_cache.hpp) normalises by the whole image's range.
+    if (const auto r = wholeIntensityRangeOf(moving)) {
+      movingRange_ = {r->min, r->max};
+      in.movingRange = &movingRange_;
+    }
     return in;
   }
 
   Comm& comm_;
+  cuda::DeviceIntensityRange movingRange_;  // what inputs() points a window's metric at
   cudaMemPool_t pool_ = nullptr;  // every DeviceArray allocates from it (device_array.cuh)
+  std::unique_ptr<NcclHaloComm> nccl_;  // halos GPU to GPU; null: staged through the host
 };
 
 }  // namespace
 
-std::unique_ptr<Backend> makeCudaBackend(Comm& comm, int device) { return std::make_unique<CudaBackend>(comm, device); }
+std::unique_ptr<Backend> makeCudaBackend(Comm& comm, int device, HaloTransport halos) {
+  return std::make_unique<CudaBackend>(comm, device, halos);
+}
 
 }  // namespace ffdp

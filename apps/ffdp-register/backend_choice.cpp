@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <string>
 
 #include "core/error.hpp"
 #ifdef FFDP_HAVE_CUDA
@@ -19,6 +20,18 @@ int localRank() {
   for (const char* name : {"OMPI_COMM_WORLD_LOCAL_RANK", "SLURM_LOCALID", "MPI_LOCALRANKID"})
     if (const char* v = std::getenv(name)) return std::atoi(v);
   return 0;
+}
+
+// GPU ranks move halos GPU to GPU with NCCL whenever every rank has its own GPU (Auto); with more
+// ranks than GPUs they share one and go through the host. FFDP_GPU_HALOS=nccl|staged forces one
+// (benchmarks compare them; nccl on shared GPUs is a usage error).
+HaloTransport haloTransport() {
+  const char* v = std::getenv("FFDP_GPU_HALOS");
+  const std::string choice = v ? v : "auto";
+  if (choice == "auto" || choice.empty()) return HaloTransport::Auto;
+  if (choice == "nccl") return HaloTransport::Nccl;
+  if (choice == "staged") return HaloTransport::HostStaging;
+  fail(ExitCode::Usage, "FFDP_GPU_HALOS=" + choice + ": expected auto, nccl or staged");
 }
 #endif
 
@@ -49,7 +62,7 @@ BackendTarget resolveBackendTarget(const std::string& choice) {
 
 std::unique_ptr<Backend> makeBackend(const BackendTarget& target, Comm& comm) {
 #ifdef FFDP_HAVE_CUDA
-  if (target.gpu >= 0) return makeCudaBackend(comm, target.gpu);
+  if (target.gpu >= 0) return makeCudaBackend(comm, target.gpu, haloTransport());
 #else
   (void)target;  // a CPU-only build always resolves to the CPU
 #endif

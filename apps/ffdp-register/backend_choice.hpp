@@ -23,6 +23,10 @@ struct BackendTarget {
 };
 BackendTarget resolveBackendTarget(const std::string& choice);
 
+// The backend for `target`. A collective with several ranks on GPUs (every rank calls it at the same
+// point): multi-rank CUDA runs move halos GPU to GPU with NCCL when every rank has its own GPU, else
+// through the host (cuda_backend.hpp HaloTransport); the environment variable FFDP_GPU_HALOS=nccl or
+// staged forces one. Backend::deviceTraffic then reports what NCCL moved.
 std::unique_ptr<Backend> makeBackend(const BackendTarget& target, Comm& comm);
 
 }  // namespace ffdp::cli

@@ -16,6 +16,7 @@
 #include "eval/transform_difference.hpp"
 #include "io/field_io.hpp"
 #include "io/image_io.hpp"
+#include "io/transform_io.hpp"
 #include "ops/backend.hpp"
 #include "transform_list.hpp"
 
@@ -27,9 +28,11 @@ CLI::App* addEvalCommand(CLI::App& app, EvalOptions& o) {
   o.dice = cmd->add_subcommand("dice", "Dice per label of the reference map and their mean");
   o.dice->add_option("reference", o.reference, "Reference label map (e.g. the fixed labels)")->required();
   o.dice->add_option("test", o.test, "Label map to compare (e.g. warped moving labels)")->required();
-  o.diff = cmd->add_subcommand("diff", "Statistics of the difference of two images on the same grid");
-  o.diff->add_option("a", o.reference, "First image")->required();
-  o.diff->add_option("b", o.test, "Second image")->required();
+  o.diff = cmd->add_subcommand("diff",
+                                "Statistics of the difference of two images on the same grid; of two displacement "
+                                "fields (their x, y, z components); or of two affine files (M row by row, then the offset)");
+  o.diff->add_option("a", o.reference, "First image, field or affine (.mat, .txt)")->required();
+  o.diff->add_option("b", o.test, "Second image, field or affine")->required();
   o.diff->add_option("-x,--mask", o.mask, "Only voxels inside this mask");
   o.transform = cmd->add_subcommand("transform", "Distance between two transforms over a reference grid");
   o.transform->add_option("-r,--reference", o.reference, "Reference image: its voxels are the points")->required();
@@ -84,24 +87,95 @@ int runDice(const EvalOptions& o) {
   return 0;
 }
 
-int runDiff(const EvalOptions& o) {
-  const Image a = readOnGrid(o.reference, nullptr, "");
-  const Image b = readOnGrid(o.test, &a.grid, o.reference);
+// What `eval diff` compares, as two images of values side by side (and a mask over those values):
+// images as they are; displacement fields as their components (x, y, z of a voxel next to each
+// other, the mask widened to match); affine files as their 12 numbers, M row by row then the offset
+// (t + c - M c), the form every ITK tool applies.
+struct DiffInputs {
+  std::string kind;  // "image", "field components", "affine parameters"
+  Image a, b;
   std::optional<Mask> mask;
-  if (!o.mask.empty()) {
-    mask = readMask(o.mask);
-    if (!mask->grid.sameAs(a.grid, 1e-4)) fail(ExitCode::Input, o.mask + ": mask grid differs from " + o.reference + "'s");
+};
+
+Image componentsOf(const Field& u) {
+  Grid g = u.grid;
+  g.size[0] *= 3;
+  Image out(g);
+  for (size_t v = 0; v < u.data.size(); ++v)
+    for (size_t c = 0; c < 3; ++c) out.data[3 * v + c] = u.data[v][c];
+  return out;
+}
+
+Mask widenedMask(const Mask& m) {
+  Grid g = m.grid;
+  g.size[0] *= 3;
+  Mask out(g);
+  for (size_t v = 0; v < m.data.size(); ++v) out.data[3 * v] = out.data[3 * v + 1] = out.data[3 * v + 2] = m.data[v];
+  return out;
+}
+
+Image parametersOf(const Affine& t) {
+  Grid g;
+  g.size = {12, 1, 1};
+  Image out(g);
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 3; ++c) out.data[size_t(3 * r + c)] = float(t.M.m[r][c]);
+  const Vec3 offset = t.offset();
+  for (int d = 0; d < 3; ++d) out.data[size_t(9 + d)] = float(offset[d]);
+  return out;
+}
+
+std::optional<Mask> readMaskOnGrid(const std::string& path, const Grid& grid, const std::string& against) {
+  if (path.empty()) return std::nullopt;
+  Mask mask = readMask(path);
+  if (!mask.grid.sameAs(grid, 1e-4)) fail(ExitCode::Input, path + ": mask grid differs from " + against + "'s");
+  return mask;
+}
+
+DiffInputs readDiffInputs(const EvalOptions& o) {
+  if (!hasImageExtension(o.reference) && !hasImageExtension(o.test)) {
+    if (!o.mask.empty()) fail(ExitCode::Usage, "eval diff: --mask applies to images and fields, not to affine files");
+    return {"affine parameters", parametersOf(readAffine(o.reference)), parametersOf(readAffine(o.test)), std::nullopt};
   }
-  const DifferenceStats s = imageDifference(a, b, mask ? &*mask : nullptr);
+  std::optional<Image> a;
+  try {
+    a = readOnGrid(o.reference, nullptr, "");
+  } catch (const Error& imageError) {
+    // Not a scalar image: a displacement field (3 components per voxel)? If not, the image's error says why.
+    std::optional<Field> u;
+    try {
+      u = readDisplacementField(o.reference);
+    } catch (const Error&) {
+      throw imageError;
+    }
+    const Field v = readDisplacementField(o.test);
+    if (!v.grid.sameAs(u->grid, 1e-4))
+      fail(ExitCode::Input, o.test + ": grid differs from " + o.reference + "'s; resample it first");
+    const std::optional<Mask> m = readMaskOnGrid(o.mask, u->grid, o.reference);
+    return {"field components", componentsOf(*u), componentsOf(v), m ? std::optional<Mask>(widenedMask(*m)) : std::nullopt};
+  }
+  Image b = readOnGrid(o.test, &a->grid, o.reference);
+  std::optional<Mask> m = readMaskOnGrid(o.mask, a->grid, o.reference);
+  return {"image", std::move(*a), std::move(b), std::move(m)};
+}
+
+int runDiff(const EvalOptions& o) {
+  const DiffInputs in = readDiffInputs(o);
+  const DifferenceStats s = imageDifference(in.a, in.b, in.mask ? &*in.mask : nullptr);
   if (o.json) {
-    std::cout << nlohmann::json{{"voxels", s.voxels}, {"meanAbs", s.meanAbs}, {"rms", s.rms}, {"maxAbs", s.maxAbs},
-                                {"relativeL2", s.relativeL2}, {"correlation", s.correlation}}
+    std::cout << nlohmann::json{{"compared", in.kind},      {"voxels", s.voxels},         {"meanAbs", s.meanAbs},
+                                {"rms", s.rms},            {"maxAbs", s.maxAbs},         {"relativeL2", s.relativeL2},
+                                {"correlation", s.correlation}}
                      .dump(2)
               << "\n";
     return 0;
   }
-  std::printf("voxels %lld\nmean |a-b| %.6g\nrms %.6g\nmax |a-b| %.6g\nrelative L2 %.6g\ncorrelation %.6f\n",
-              (long long)s.voxels, s.meanAbs, s.rms, s.maxAbs, s.relativeL2, s.correlation);
+  if (in.kind == "image")
+    std::printf("voxels %lld\n", (long long)s.voxels);
+  else
+    std::printf("%s %lld\n", in.kind.c_str(), (long long)s.voxels);
+  std::printf("mean |a-b| %.6g\nrms %.6g\nmax |a-b| %.6g\nrelative L2 %.6g\ncorrelation %.6f\n",
+              s.meanAbs, s.rms, s.maxAbs, s.relativeL2, s.correlation);
   return 0;
 }
 
@@ -138,12 +212,6 @@ int runTransform(const EvalOptions& o) {
   return 0;
 }
 
-std::optional<Mask> readMaskOnGrid(const std::string& path, const Grid& grid, const std::string& against) {
-  if (path.empty()) return std::nullopt;
-  Mask mask = readMask(path);
-  if (!mask.grid.sameAs(grid, 1e-4)) fail(ExitCode::Input, path + ": mask grid differs from " + against + "'s");
-  return mask;
-}
 
 int runJacobian(const EvalOptions& o) {
   const Field u = readDisplacementField(o.field);

@@ -20,6 +20,7 @@
 #include "ops/backend.hpp"
 #include "ops/slab_backend.hpp"
 #include "rank_inputs.hpp"
+#include "reg/spec_halo.hpp"
 #include "rank_times.hpp"
 #include "reg/registration.hpp"
 #include "reg/report.hpp"
@@ -71,6 +72,12 @@ void addRegisterOptions(CLI::App& app, RegisterOptions& o) {
   app.add_flag("--overwrite", o.overwrite, "Replace output files that already exist")->group(specGroup);
   app.add_option("--backend", o.backend, "Compute backend: auto (GPU when present), cpu or cuda")
       ->check(CLI::IsMember(backendChoices()))
+      ->group(specGroup);
+  app.add_option("--moving-placement", o.movingPlacement,
+                 "Multi-rank runs: the moving image whole on every rank (replicate), split into z-slabs with each "
+                 "rank fetching the slices it samples (shard), or replicate unless the memory plan says it does "
+                 "not fit (auto)")
+      ->check(CLI::IsMember(movingPlacementChoices()))
       ->group(specGroup);
   app.add_option("--threads", o.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber)->group(specGroup);
 }
@@ -175,6 +182,7 @@ void writeRankOutputs(const OutputNames& out, const RankInputs& in, const Regist
     writeFieldSlabs(comm, out.inverseWarp, in.fixedWhole, *result.inverseWarp, s.held, s.own);
     if (root) written.push_back(out.inverseWarp);
   }
+  // A sharded moving image is sampled through windows fetched from the ranks that own its slices.
   const Image warped = warpedMoving(backend, in.moving, in.fixed.grid, result);
   const SlabSlices s = slabSlices(warped.grid);
   writeImageSlabs(comm, out.warped, in.fixedWhole, warped, s.held, s.own);
@@ -184,11 +192,44 @@ void writeRankOutputs(const OutputNames& out, const RankInputs& in, const Regist
   if (result.inverseWarp) whole.inverseWarp = gatherWhole(comm, *result.inverseWarp);
   const Image fixedWhole = gatherWhole(comm, in.fixed);
   if (root) {
-    writeImage(out.inverseWarped, warpedFixed(backend, fixedWhole, in.moving.grid, whole));
+    writeImage(out.inverseWarped, warpedFixed(backend, fixedWhole, in.movingWhole, whole));
     written.push_back(out.inverseWarped);
   }
 }
 
+// --moving-placement for this run: auto asks the memory plan (from the image headers) whether the
+// replicated moving image fits this rank's memory; every rank must agree, so one that does not fit
+// makes them all shard.
+MovingPlacement chooseMovingPlacement(const RegisterOptions& o, const Spec& spec, Comm& comm) {
+  if (comm.size() == 1) return MovingPlacement::Replicated;
+  if (o.movingPlacement != "auto") return resolveMovingPlacement(o.movingPlacement, spec, {}, {}, false, comm.size(), 0);
+  const Grid fixed = readImageGrid(spec.fixed), moving = readImageGrid(spec.moving);
+  const bool masks = !spec.fixedMask.empty() || !spec.movingMask.empty();
+  const double usable = usableMemory(resolveBackendTarget(o.backend).memoryBytes);
+  double shard = resolveMovingPlacement("auto", spec, fixed, moving, masks, comm.size(), usable) ==
+                         MovingPlacement::Sharded
+                     ? 1.0
+                     : 0.0;
+  comm.allreduceMax(&shard, 1);
+  return shard > 0 ? MovingPlacement::Sharded : MovingPlacement::Replicated;
+}
+
+// The moving windows of a multi-rank run for the report: fetch rounds (the same on every rank),
+// re-fetches and megabytes received summed over the ranks. Every rank calls it together.
+nlohmann::json movingWindowReport(const Backend& backend, Comm& comm) {
+  const MovingWindowStats* stats = movingWindowStatsOf(backend);
+  double totals[3] = {0, 0, 0};
+  if (stats) {
+    totals[0] = double(stats->windowsFetched);
+    totals[1] = double(stats->refetches);
+    totals[2] = stats->bytesReceived;
+  }
+  comm.allreduceSum(totals, 3);
+  return {{"fetchRounds", stats ? stats->fetchRounds : 0},
+          {"windowsFetched", int64_t(totals[0])},
+          {"refetches", int64_t(totals[1])},
+          {"receivedMB", totals[2] / (1024.0 * 1024.0)}};
+}
 
 }  // namespace
 
@@ -199,13 +240,13 @@ int runRegister(const RegisterOptions& o, const std::string& commandLine, Comm& 
     return 0;
   }
   validate(spec);
-  if (o.dryRun) return comm.rank() == 0 ? runDryRun(spec, o.backend, comm.size()) : 0;
+  if (o.dryRun) return comm.rank() == 0 ? runDryRun(spec, o.backend, comm.size(), o.movingPlacement) : 0;
   setUpLogging(o.quiet || comm.rank() > 0 ? -1 : spec.verbose);  // one rank speaks for all
   if (spec.threads > 0) omp_set_num_threads(spec.threads);
 
   // Inputs first (a wrong path is the commonest mistake), then the outputs, before any computation.
   const int64_t halo = comm.size() > 1 ? haloForSpec(spec) : 0;
-  const RankInputs rankInputs = readRankInputs(spec, comm, halo);
+  const RankInputs rankInputs = readRankInputs(spec, comm, halo, chooseMovingPlacement(o, spec, comm));
   RegistrationInputs inputs;
   inputs.fixed = &rankInputs.fixed;
   inputs.moving = &rankInputs.moving;
@@ -229,11 +270,15 @@ int runRegister(const RegisterOptions& o, const std::string& commandLine, Comm& 
   std::unique_ptr<Backend> slabBackend = comm.size() > 1 ? makeSlabBackend(*computeBackend, comm) : nullptr;
   Backend& backend = slabBackend ? *slabBackend : *computeBackend;
   const Grid& fg = rankInputs.fixedWhole;
-  const Grid& mg = rankInputs.moving.grid;
-  spdlog::info("fixed {} ({}x{}x{}), moving {} ({}x{}x{}), backend {}, {} threads, {} rank(s)", spec.fixed, fg.size[0],
-               fg.size[1], fg.size[2], spec.moving, mg.size[0], mg.size[1], mg.size[2], backend.name(),
-               omp_get_max_threads(), comm.size());
-  const RegistrationResult result = runRegistration(spec, inputs, backend, comm);
+  const Grid& mg = rankInputs.movingWhole;
+  spdlog::info("fixed {} ({}x{}x{}), moving {} ({}x{}x{}, {}), backend {}, {} threads, {} rank(s)", spec.fixed,
+               fg.size[0], fg.size[1], fg.size[2], spec.moving, mg.size[0], mg.size[1], mg.size[2],
+               toString(rankInputs.movingPlacement), backend.name(), omp_get_max_threads(), comm.size());
+  RegistrationResult result = runRegistration(spec, inputs, backend, comm);
+  const DeviceTraffic traffic = computeBackend->deviceTraffic();  // the slab decorator moves no device bytes
+  // The fields are written from the host (a GPU backend left them in device memory).
+  if (result.warp) backend.toHost(*result.warp);
+  if (result.inverseWarp) backend.toHost(*result.inverseWarp);
   const double registrationCommSeconds = commSeconds(comm);
 
   // Outputs: each file is written atomically; if any fails, the ones already in place are removed
@@ -256,7 +301,8 @@ int runRegister(const RegisterOptions& o, const std::string& commandLine, Comm& 
       writeImage(out.inverseWarped, warpedFixed(backend, rankInputs.fixed, mg, result));
       written.push_back(out.inverseWarped);
     }
-    const RankTimes times = gatherRankTimes(comm, result.seconds, registrationCommSeconds, target.gpu);
+    const nlohmann::json windows = comm.size() > 1 ? movingWindowReport(backend, comm) : nlohmann::json();
+    const RankTimes times = gatherRankTimes(comm, result.seconds, registrationCommSeconds, target.gpu, traffic);
     if (comm.rank() == 0) {
       ReportContext context{FFDP_VERSION,
                             backend.name(),
@@ -272,7 +318,13 @@ int runRegister(const RegisterOptions& o, const std::string& commandLine, Comm& 
       context.rankCommSeconds = times.commSeconds;
       context.rankPeakMemoryMB = times.peakMemoryMB;
       context.rankGpu = times.gpu;
-      writeTextAtomic(out.report, reportToJson(result, spec, context).dump(2) + "\n");
+      context.rankGpuBytesSent = times.gpuBytesSent;
+      context.rankGpuExchanges = times.gpuExchanges;
+      nlohmann::json report = reportToJson(result, spec, context);
+      // Where the moving image lived (reg/report.* knows nothing of ranks' placement; added here).
+      report["movingPlacement"] = toString(rankInputs.movingPlacement);
+      if (!windows.is_null()) report["movingWindows"] = windows;
+      writeTextAtomic(out.report, report.dump(2) + "\n");
     }
   } catch (...) {
     removeQuietly(written);

@@ -16,6 +16,7 @@ struct RegisterOptions {
   bool dryRun = false;
   bool overwrite = false;
   std::string backend = "auto";
+  std::string movingPlacement = "auto";  // --moving-placement: auto | replicate | shard (multi-rank runs)
   int threads = 0;
   bool quiet = false;
   std::string collapse;  // -z: accepted for ANTs compatibility; outputs are always collapsed

@@ -9,7 +9,6 @@
 #include "dist/slab_volume.hpp"
 #include "io/image_io.hpp"
 #include "io/slab_read.hpp"
-#include "ops/slab_backend.hpp"
 
 namespace ffdp::cli {
 namespace {
@@ -39,33 +38,35 @@ Image readWhole(const std::string& path, Comm& comm) {
   return std::move(loaded.image);
 }
 
-}  // namespace
-
-int64_t haloForSpec(const Spec& spec) {
-  int radius = 0;
-  double sigma = 0;
-  for (const StageSpec& s : spec.stages) {
-    if (s.metric.kind == MetricKind::CC) radius = std::max(radius, s.metric.radius);
-    if (isDeformable(s.transform)) sigma = std::max({sigma, s.gradientSigma, s.warpSigma});
-  }
-  return haloForStencils(radius, sigma);
+// This rank's slab of `path` with `halo` slices on each side; `whole` receives the whole image's grid.
+Image readSlab(const std::string& path, Comm& comm, int64_t halo, Grid& whole) {
+  whole = readImageGrid(path);
+  requireRegistrableSize(whole, path);
+  const SlabLayout layout(whole, comm.size());
+  LoadedImage slab = readImageSlab(path, layout.withHalo(comm.rank(), halo));
+  slab.image.grid = layout.haloSlabGrid(comm.rank(), halo);  // the same voxels, with their placement
+  requireUsable(slab.image, path, comm);
+  return std::move(slab.image);
 }
 
-RankInputs readRankInputs(const Spec& spec, Comm& comm, int64_t halo) {
+}  // namespace
+
+RankInputs readRankInputs(const Spec& spec, Comm& comm, int64_t halo, MovingPlacement moving) {
   RankInputs in;
   if (comm.size() == 1) {
     in.fixed = readWhole(spec.fixed, comm);
     in.fixedWhole = in.fixed.grid;
   } else {
-    in.fixedWhole = readImageGrid(spec.fixed);
-    requireRegistrableSize(in.fixedWhole, spec.fixed);
-    const SlabLayout layout(in.fixedWhole, comm.size());
-    LoadedImage slab = readImageSlab(spec.fixed, layout.withHalo(comm.rank(), halo));
-    in.fixed = std::move(slab.image);
-    in.fixed.grid = layout.haloSlabGrid(comm.rank(), halo);  // the same voxels, with their placement
-    requireUsable(in.fixed, spec.fixed, comm);
+    in.fixed = readSlab(spec.fixed, comm, halo, in.fixedWhole);
   }
-  in.moving = readWhole(spec.moving, comm);
+  // The moving slab keeps the fixed halo width: its pyramid smoothing widens it where it reaches further.
+  in.movingPlacement = comm.size() > 1 ? moving : MovingPlacement::Replicated;
+  if (in.movingPlacement == MovingPlacement::Sharded) {
+    in.moving = readSlab(spec.moving, comm, halo, in.movingWhole);
+  } else {
+    in.moving = readWhole(spec.moving, comm);
+    in.movingWhole = in.moving.grid;
+  }
   if (!spec.fixedMask.empty()) {
     Mask mask = readMask(spec.fixedMask);
     // A mask on the fixed grid is cut like the image; one on another grid stays whole and is resampled.

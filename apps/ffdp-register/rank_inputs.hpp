@@ -1,12 +1,15 @@
 // The images one rank registers. A single-rank run holds them whole. A multi-rank run splits the
 // fixed image (and its mask) into z-slabs: each rank reads only its slab plus the halo that the
-// spec's stencils need, and holds the whole moving image and mask (replicated).
+// spec's stencils need. The moving image is either whole on every rank (replicated) or split into
+// z-slabs the same way (sharded: each rank reads its moving slab plus the same halo, and the slab
+// decorator fetches the slices its samples need from their owners); the moving mask is always whole.
 #pragma once
 #include <optional>
 #include <string>
 
 #include "core/volume.hpp"
 #include "dist/comm.hpp"
+#include "reg/memory_plan.hpp"
 #include "spec/spec.hpp"
 
 namespace ffdp::cli {
@@ -14,15 +17,17 @@ namespace ffdp::cli {
 struct RankInputs {
   Grid fixedWhole;  // the whole fixed image's grid
   Image fixed;      // whole, or this rank's slab buffer (Grid::slab says which slices it owns)
-  Image moving;     // always whole
+  Grid movingWhole; // the whole moving image's grid
+  Image moving;     // whole, or this rank's slab buffer when sharded
+  MovingPlacement movingPlacement = MovingPlacement::Replicated;
   std::optional<Mask> fixedMask, movingMask;  // a fixed mask on the fixed grid is cut like the image
 };
 
-// The halo (slices of each level's grid) that the spec's stencils reach: CC windows and field smoothing.
-int64_t haloForSpec(const Spec& spec);
 
-// One rank: whole images (halo unused). Several: this rank's slab with `halo` slices on each side.
+// One rank: whole images (halo unused). Several: this rank's slab with `halo` slices on each side, and
+// the moving image whole or as a slab (`moving`; one rank always holds it whole).
 // Errors name the file (Input); checks that need the whole image (constant, all NaN) see all ranks.
-RankInputs readRankInputs(const Spec& spec, Comm& comm, int64_t halo);
+RankInputs readRankInputs(const Spec& spec, Comm& comm, int64_t halo,
+                          MovingPlacement moving = MovingPlacement::Replicated);
 
 }  // namespace ffdp::cli

@@ -10,19 +10,19 @@ double commSeconds(const Comm& comm) {
   return timed ? timed->seconds() : 0.0;
 }
 
-RankTimes gatherRankTimes(Comm& comm, double seconds, double commSeconds, int gpu) {
+RankTimes gatherRankTimes(Comm& comm, double seconds, double commSeconds, int gpu, const DeviceTraffic& traffic) {
   const size_t n = static_cast<size_t>(comm.size()), me = static_cast<size_t>(comm.rank());
-  RankTimes t{std::vector<double>(n, 0.0), std::vector<double>(n, 0.0), std::vector<double>(n, 0.0),
-              std::vector<double>(n, 0.0)};
+  const std::vector<double> zeros(n, 0.0);
+  RankTimes t{zeros, zeros, zeros, zeros, zeros, zeros};
   t.seconds[me] = seconds;
-  t.commSeconds[me] = commSeconds;
+  t.commSeconds[me] = commSeconds + traffic.seconds;
   t.peakMemoryMB[me] = peakResidentMB();
   t.gpu[me] = gpu;
+  t.gpuBytesSent[me] = double(traffic.bytesSent);  // exact below 2^53 bytes (8 PiB)
+  t.gpuExchanges[me] = double(traffic.exchanges);
   // Each rank fills its own slot; the sums fill every slot on every rank.
-  comm.allreduceSum(t.seconds.data(), n);
-  comm.allreduceSum(t.commSeconds.data(), n);
-  comm.allreduceSum(t.peakMemoryMB.data(), n);
-  comm.allreduceSum(t.gpu.data(), n);
+  for (std::vector<double>* v : {&t.seconds, &t.commSeconds, &t.peakMemoryMB, &t.gpu, &t.gpuBytesSent, &t.gpuExchanges})
+    comm.allreduceSum(v->data(), n);
   return t;
 }
 

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace ffdp {
 
@@ -24,6 +25,17 @@ struct HaloTransfer {
   std::size_t recvAboveBytes = 0;
 };
 
+// One peer's share of a variable all-to-all (Comm::exchangeAll), host bytes: what this rank sends to
+// the peer and where what the peer sends to this rank lands. A byte count of 0 skips that direction.
+// The counts pair up across ranks (this rank's sendBytes to p == p's recvBytes from this rank) and
+// may exceed 2^31. The entry for this rank itself is a local copy (sendBytes == recvBytes).
+struct PeerBytes {
+  const void* send = nullptr;
+  std::size_t sendBytes = 0;
+  void* recv = nullptr;
+  std::size_t recvBytes = 0;
+};
+
 class Comm {
  public:
   virtual ~Comm() = default;
@@ -40,6 +52,13 @@ class Comm {
   virtual void exchangeHalo(const HaloTransfer& transfer) = 0;
   // Copies `bytes` bytes from rank `root`'s buffer into every other rank's (any size; chunked).
   virtual void broadcastBytes(void* data, std::size_t bytes, int root) = 0;
+  // Variable all-to-all: `peers` has one entry per rank (index = peer rank); every transfer of every
+  // pair runs at once, so no ordering between ranks can deadlock. Every rank calls it together (with
+  // zero counts where it has nothing to move). Fetching the moving image's z-range from the ranks
+  // that own it (ops/moving_window_cache.hpp) needs it. Not pure so that communicators written
+  // before it (a device communicator that forwards the host methods) still compile: the default
+  // throws Error(Internal) naming the method.
+  virtual void exchangeAll(const std::vector<PeerBytes>& peers);
 };
 
 class SelfComm final : public Comm {
@@ -53,6 +72,8 @@ class SelfComm final : public Comm {
   // A single rank has no neighbours: a no-op when every count is 0, an error otherwise.
   void exchangeHalo(const HaloTransfer& transfer) override;
   void broadcastBytes(void*, std::size_t, int root) override;  // root must be 0
+  // Only the copy to itself (peers[0]).
+  void exchangeAll(const std::vector<PeerBytes>& peers) override;
 };
 
 }  // namespace ffdp

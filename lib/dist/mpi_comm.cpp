@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "dist/exchange_all_check.hpp"
 
 namespace ffdp {
 namespace {
@@ -15,6 +16,8 @@ namespace {
 // to rank + 1. Chunks between one pair in one direction match in order (MPI never overtakes).
 constexpr int kTagTowardBelow = 7101;
 constexpr int kTagTowardAbove = 7102;
+// The all-to-all has its own tag: its chunks never match a halo message.
+constexpr int kTagExchangeAll = 7103;
 
 std::string mpiErrorText(int code) {
   char text[MPI_MAX_ERROR_STRING];
@@ -167,6 +170,56 @@ void MpiComm::broadcastBytes(void* data, std::size_t bytes, int root) {
     check(MPI_Bcast(static_cast<char*>(data) + offset, n, MPI_BYTE, root, comm_), "MPI_Bcast",
           std::to_string(n) + " bytes at offset " + std::to_string(offset) + " of " + std::to_string(bytes) +
               " from rank " + std::to_string(root));
+  }
+}
+
+void MpiComm::exchangeAll(const std::vector<PeerBytes>& peers) {
+  requirePeerCount(peers, size_, "MpiComm::exchangeAll");
+  struct Piece {
+    int peer;
+    int bytes;
+  };
+  std::vector<MPI_Request> requests;
+  std::vector<Piece> receives;  // receives first in `requests`, so their statuses line up
+  auto post = [&](const void* buffer, std::size_t bytes, int peer, bool isSend) {
+    for (std::size_t offset = 0; offset < bytes; offset += maxMessageBytes_) {
+      const int n = static_cast<int>(std::min(maxMessageBytes_, bytes - offset));
+      MPI_Request request;
+      const std::string detail = std::to_string(n) + " bytes at offset " + std::to_string(offset) + " of " +
+                                 std::to_string(bytes) + (isSend ? " to rank " : " from rank ") + std::to_string(peer);
+      char* at = static_cast<char*>(const_cast<void*>(buffer)) + offset;
+      if (isSend) {
+        check(MPI_Isend(at, n, MPI_BYTE, peer, kTagExchangeAll, comm_, &request), "MPI_Isend", detail);
+      } else {
+        check(MPI_Irecv(at, n, MPI_BYTE, peer, kTagExchangeAll, comm_, &request), "MPI_Irecv", detail);
+        receives.push_back({peer, n});
+      }
+      requests.push_back(request);
+    }
+  };
+  for (int p = 0; p < size_; ++p)
+    if (p != rank_) post(peers[size_t(p)].recv, peers[size_t(p)].recvBytes, p, false);
+  for (int p = 0; p < size_; ++p)
+    if (p != rank_) post(peers[size_t(p)].send, peers[size_t(p)].sendBytes, p, true);
+  copyToSelf(peers[size_t(rank_)], "MpiComm::exchangeAll");  // while the messages travel
+  if (requests.empty()) return;
+
+  std::vector<MPI_Status> statuses(requests.size());
+  const std::string what = "exchangeAll with " + std::to_string(size_ - 1) + " peers";
+  const int code = MPI_Waitall(static_cast<int>(requests.size()), requests.data(), statuses.data());
+  if (code == MPI_ERR_IN_STATUS) {
+    for (const MPI_Status& s : statuses) check(s.MPI_ERROR, "MPI_Waitall (exchangeAll)", what);
+  }
+  check(code, "MPI_Waitall (exchangeAll)", what);
+  // A peer that sent fewer bytes than this rank expected: the two plans disagree (a bug).
+  for (std::size_t i = 0; i < receives.size(); ++i) {
+    int got = 0;
+    check(MPI_Get_count(&statuses[i], MPI_BYTE, &got), "MPI_Get_count", what);
+    if (got != receives[i].bytes) {
+      fail(ExitCode::Internal, "MpiComm::exchangeAll: rank " + std::to_string(rank_) + " received " +
+                                   std::to_string(got) + " bytes from rank " + std::to_string(receives[i].peer) +
+                                   " where " + std::to_string(receives[i].bytes) + " were expected");
+    }
   }
 }
 

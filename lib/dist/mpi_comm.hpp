@@ -42,6 +42,9 @@ class MpiComm final : public Comm {
   void exchangeHalo(const HaloTransfer& transfer) override;
   // MPI_Bcast in pieces of at most maxMessageBytes.
   void broadcastBytes(void* data, std::size_t bytes, int root) override;
+  // MPI_Irecv / MPI_Isend with every peer at once, each transfer in pieces of at most maxMessageBytes
+  // (MPI_Alltoallv counts are `int`); the copy to itself is a memcpy.
+  void exchangeAll(const std::vector<PeerBytes>& peers) override;
 
  private:
   enum class Combine { Sum, Max, Min };

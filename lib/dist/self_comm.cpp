@@ -3,6 +3,7 @@
 
 #include "core/error.hpp"
 #include "dist/comm.hpp"
+#include "dist/exchange_all_check.hpp"
 
 namespace ffdp {
 
@@ -23,6 +24,11 @@ void SelfComm::exchangeHalo(const HaloTransfer& t) {
 
 void SelfComm::broadcastBytes(void*, std::size_t, int root) {
   if (root != 0) fail(ExitCode::Internal, "SelfComm::broadcastBytes: root " + std::to_string(root) + " of 1 rank");
+}
+
+void SelfComm::exchangeAll(const std::vector<PeerBytes>& peers) {
+  requirePeerCount(peers, 1, "SelfComm::exchangeAll");
+  copyToSelf(peers[0], "SelfComm::exchangeAll");
 }
 
 }  // namespace ffdp

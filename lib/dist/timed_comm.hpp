@@ -20,6 +20,7 @@ class TimedComm final : public Comm {
   void broadcastBytes(void* data, std::size_t bytes, int root) override {
     timed([&] { inner_.broadcastBytes(data, bytes, root); });
   }
+  void exchangeAll(const std::vector<PeerBytes>& peers) override { timed([&] { inner_.exchangeAll(peers); }); }
   // Seconds spent inside the calls above so far.
   double seconds() const { return seconds_; }
 

@@ -33,6 +33,16 @@ struct AffineMetricEval {
                               // moving image (and its mask), and in the sampled subset
 };
 
+// What a backend moved between accelerators itself, bypassing the host Comm (NCCL halo exchanges of
+// the CUDA backend): bytes this rank sent, exchanges that moved anything, and the seconds they took
+// on the device, waiting for the peer included. Zero where halos go through the host Comm, whose own
+// timer (dist/timed_comm.hpp) counts them instead.
+struct DeviceTraffic {
+  uint64_t bytesSent = 0;
+  int64_t exchanges = 0;
+  double seconds = 0;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -45,6 +55,9 @@ class Backend {
   virtual void toHost(Field& field) = 0;
   // The most accelerator memory this backend held at once since it was made (0 for the CPU).
   virtual size_t devicePeakBytes() const { return 0; }
+  // This backend's own device-to-device traffic so far (see DeviceTraffic). May wait for queued
+  // device work to finish (it reads the exchanges' timers): ask after a registration, not inside one.
+  virtual DeviceTraffic deviceTraffic() const { return {}; }
 
   // Gaussian smoothing (sigma in input voxels per axis, 0 = none), then linear resampling onto
   // `target`, which covers the same physical region. Builds pyramid levels.

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <string>
 
 #include "core/error.hpp"
 #include "dist/slab_volume.hpp"
+#include "ops/moving_window_cache.hpp"
 
 namespace ffdp {
 
@@ -60,9 +62,22 @@ int64_t gaussianReach(const Vec3& sigmaVoxels) {
   return static_cast<int64_t>(std::ceil(4.0 * std::max(0.0, sigmaVoxels[2])));
 }
 
+// The spare slices a moving window is fetched with beyond the needed range: the cache's default, or
+// FFDP_MOVING_WINDOW_SPARE_SLICES (a tuning knob; the tests set it low so that windows move).
+int64_t windowSpareSlices() {
+  const char* text = std::getenv("FFDP_MOVING_WINDOW_SPARE_SLICES");
+  if (!text || !*text) return MovingWindowCache::kSpareSlices;
+  char* end = nullptr;
+  const long long n = std::strtoll(text, &end, 10);
+  if (*end != '\0' || n < 0 || n > 1000000)
+    fail(ExitCode::Usage, std::string("FFDP_MOVING_WINDOW_SPARE_SLICES: '") + text + "' is not a slice count (0 or more)");
+  return n;
+}
+
 class SlabBackend final : public Backend {
  public:
-  SlabBackend(Backend& inner, Comm& comm) : in_(inner), comm_(comm) {}
+  SlabBackend(Backend& inner, Comm& comm) : in_(inner), comm_(comm), windows_(inner, comm, windowSpareSlices()) {}
+  const MovingWindowStats& windowStats() const { return windows_.stats(); }
   const char* name() const override { return in_.name(); }
   void toHost(Image& image) override { in_.toHost(image); }
   void toHost(Field& field) override { in_.toHost(field); }
@@ -70,26 +85,33 @@ class SlabBackend final : public Backend {
   void refreshHalo(Comm& comm, Image& v) override { in_.refreshHalo(comm, v); }
   void refreshHalo(Comm& comm, Field& v) override { in_.refreshHalo(comm, v); }
   void refreshHalo(Comm& comm, Mask& v) override { in_.refreshHalo(comm, v); }
-  Image reslab(Comm& comm, const Image& v, int64_t halo) override { return in_.reslab(comm, v, halo); }
+  Image reslab(Comm& comm, const Image& v, int64_t halo) override { return produced(in_.reslab(comm, v, halo)); }
   Field reslab(Comm& comm, const Field& v, int64_t halo) override { return in_.reslab(comm, v, halo); }
-  Mask reslab(Comm& comm, const Mask& v, int64_t halo) override { return in_.reslab(comm, v, halo); }
+  Mask reslab(Comm& comm, const Mask& v, int64_t halo) override { return produced(in_.reslab(comm, v, halo)); }
 
+  // Pyramid levels: volumes are rebuilt (and earlier ones freed), so no moving window is served again.
   Image smoothAndResample(const Image& in, const Vec3& sigmaVoxels, const Grid& target) override {
+    windows_.newGeneration();
     const double reach = double(gaussianReach(sigmaVoxels)) + 1;
-    return ontoSlab(in, target, reach, [&](const Image& v) { return in_.smoothAndResample(v, sigmaVoxels, target); });
+    return produced(
+        ontoSlab(in, target, reach, [&](const Image& v) { return in_.smoothAndResample(v, sigmaVoxels, target); }));
   }
   Mask resampleMask(const Mask& in, const Grid& target) override {
-    return ontoSlab(in, target, 1, [&](const Mask& v) { return in_.resampleMask(v, target); });
+    windows_.newGeneration();
+    return produced(ontoSlab(in, target, 1, [&](const Mask& v) { return in_.resampleMask(v, target); }));
   }
-  // Voxel by voxel from the whole moving image: halo slices come out right without an exchange.
+  // Voxel by voxel from the moving image (whole, or the window of a slab that holds every slice the
+  // samples read): halo slices come out right without an exchange.
   Image resampleAffine(const Image& moving, const Grid& grid, const Affine& A, Interpolation interp,
                        float outside) override {
-    return in_.resampleAffine(moving, grid, A, interp, outside);
+    const MovingWindowCache::Sampled m = windows_.prepare(moving, nullptr, grid, A, 0.0);
+    return produced(in_.resampleAffine(*m.image, grid, A, interp, outside));
   }
   AffineMetricEval affineMetric(const Image& fixed, const Image& moving, const Mask* fixedMask, const Mask* movingMask,
                                 const Affine& A, const MetricSettings& metric, bool withGradient) override {
     if (metric.kind == MetricKind::CC) requireHalo(fixed.grid, 2 * int64_t(metric.radius), "affine CC metric");
-    return in_.affineMetric(fixed, moving, fixedMask, movingMask, A, metric, withGradient);
+    const MovingWindowCache::Sampled m = windows_.prepare(moving, movingMask, fixed.grid, A, 0.0);
+    return in_.affineMetric(fixed, *m.image, fixedMask, m.mask, A, metric, withGradient);
   }
   Vec3 centreOfMass(const Image& image) override { return in_.centreOfMass(image); }
 
@@ -115,7 +137,7 @@ class SlabBackend final : public Backend {
     requireHalo(u.grid, 1, "Jacobian determinant");
     Image det = in_.jacobianDeterminant(u);
     in_.refreshHalo(comm_, det);
-    return det;
+    return produced(std::move(det));
   }
   Field resampleField(const Field& u, const Grid& target) override {
     return ontoSlab(u, target, 1, [&](const Field& v) { return in_.resampleField(v, target); });
@@ -124,15 +146,17 @@ class SlabBackend final : public Backend {
                               const Affine& A, const Field& u, const MetricSettings& metric,
                               Field* gradient) override {
     if (metric.kind == MetricKind::CC) requireHalo(fixed.grid, 2 * int64_t(metric.radius), "field CC metric");
-    const FieldMetricEval eval = in_.fieldMetric(fixed, moving, fixedMask, movingMask, A, u, metric, gradient);
+    const MovingWindowCache::Sampled m = windows_.prepare(moving, movingMask, fixed.grid, A, displacementBound(moving, u));
+    const FieldMetricEval eval = in_.fieldMetric(fixed, *m.image, fixedMask, m.mask, A, u, metric, gradient);
     if (gradient) in_.refreshHalo(comm_, *gradient);
     return eval;
   }
   double maxNorm(const Field& u) override { return in_.maxNorm(u); }
-  // Voxel by voxel: u at x and the whole moving image.
+  // Voxel by voxel: u at x and the moving image (whole, or a window holding every slice read).
   Image resampleWarp(const Image& moving, const Affine& A, const Field& u, Interpolation interp,
                      float outside) override {
-    return in_.resampleWarp(moving, A, u, interp, outside);
+    const MovingWindowCache::Sampled m = windows_.prepare(moving, nullptr, u.grid, A, displacementBound(moving, u));
+    return produced(in_.resampleWarp(*m.image, A, u, interp, outside));
   }
   // Voxel by voxel from g, whose halo is current: m and v stay consistent without an exchange.
   double adamMoments(Field& m, Field& v, const Field& g, double gScale, double beta1, double beta2) override {
@@ -169,15 +193,30 @@ class SlabBackend final : public Backend {
     return f;
   }
   Field narrowed(const Field& wide, int64_t halo) { return in_.reslab(comm_, wide, halo); }
+  // The largest displacement a window must allow for: max |u| over the whole field (a reduction, so
+  // only when the moving image is a slab, which it is on every rank or on none).
+  double displacementBound(const Image& moving, const Field& u) { return moving.grid.isSlab() ? in_.maxNorm(u) : 0.0; }
+  // A volume this decorator hands out is new: a cached window of a volume that lived in its buffer is dropped.
+  template <class V>
+  V produced(V v) {
+    windows_.forgetProduced(v);
+    return v;
+  }
 
   Backend& in_;
   Comm& comm_;
+  MovingWindowCache windows_;
 };
 
 }  // namespace
 
 std::unique_ptr<Backend> makeSlabBackend(Backend& inner, Comm& comm) {
   return std::make_unique<SlabBackend>(inner, comm);
+}
+
+const MovingWindowStats* movingWindowStatsOf(const Backend& backend) {
+  const auto* slab = dynamic_cast<const SlabBackend*>(&backend);
+  return slab ? &slab->windowStats() : nullptr;
 }
 
 }  // namespace ffdp

@@ -31,19 +31,20 @@ Affine translation(const Vec3& centre, const Vec3& shift) {
 Affine computeInitialTransform(const InitialTransform& initial, const Image& fixed, const Image& moving,
                                const std::optional<Affine>& fromFile, Backend& backend) {
   const Grid fixedGrid = wholeGridOf(fixed.grid);  // a rank's slab is not the image's extent
+  const Grid movingGrid = wholeGridOf(moving.grid);  // nor is a sharded moving image's
   const Vec3 fixedCentre = fixedGrid.centre();
   switch (initial.kind) {
     case InitKind::Identity:
       return Affine::identity(fixedCentre);
     case InitKind::GeometricCentre:
-      return translation(fixedCentre, moving.grid.centre() - fixedCentre);
+      return translation(fixedCentre, movingGrid.centre() - fixedCentre);
     case InitKind::CentreOfMass: {
       const Vec3 comFixed = centreOfMassOf(backend, fixed, "fixed");
       const Vec3 comMoving = centreOfMassOf(backend, moving, "moving");
       return translation(comFixed, comMoving - comFixed);
     }
     case InitKind::Origin:
-      return translation(fixedCentre, moving.grid.origin - fixedGrid.origin);
+      return translation(fixedCentre, movingGrid.origin - fixedGrid.origin);
     case InitKind::File: {
       if (!fromFile)
         fail(ExitCode::Internal, "initial transform: kind 'file' but no transform was loaded from '" + initial.file + "'");

@@ -6,6 +6,8 @@
 #include <map>
 #include <utility>
 
+#include "ops/moving_window.hpp"
+#include "ops/moving_window_cache.hpp"
 #include "reg/pyramid.hpp"
 
 namespace ffdp {
@@ -26,6 +28,15 @@ std::string megabytes(double bytes) {
 // Voxels of a grid split over `ranks` z-slabs: the largest slab (slices differ by at most one).
 double perRank(const Grid& g, int ranks) {
   const int64_t slices = (g.size[2] + ranks - 1) / ranks;
+  return double(g.size[0] * g.size[1] * std::min<int64_t>(slices, g.size[2]));
+}
+
+// Voxels of the window a rank samples a slab-split image through (ops/moving_window_cache.hpp): its
+// share of the slices plus the spare and margin slices on each side (the image's own extent at most).
+// Assumes the fixed slab maps onto a moving range of the same share, as for images of similar extent.
+double windowVoxels(const Grid& g, int ranks) {
+  const int64_t share = (g.size[2] + ranks - 1) / ranks;
+  const int64_t slices = share + 2 * (MovingWindowCache::kSpareSlices + kWindowMarginSlices + 1);
   return double(g.size[0] * g.size[1] * std::min<int64_t>(slices, g.size[2]));
 }
 
@@ -50,11 +61,17 @@ struct Accounting {
 
 }  // namespace
 
-MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, bool withMasks, int ranks) {
+const char* toString(MovingPlacement p) { return p == MovingPlacement::Sharded ? "sharded" : "replicated"; }
+
+MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, bool withMasks, int ranks,
+                      MovingPlacement placement) {
   ranks = std::max(ranks, 1);
+  const bool sharded = placement == MovingPlacement::Sharded && ranks > 1;
   const double mask = withMasks ? kMask : 0;
+  // The moving image's voxels on one rank: all of them, or its slab; its mask is always whole.
+  auto movingHeld = [&](const Grid& m) { return sharded ? perRank(m, ranks) : double(m.voxels()); };
   const double Vf = perRank(fixed, ranks), Vm = double(moving.voxels());
-  const double inputs = (kImage + mask) * (Vf + Vm);
+  const double inputs = kImage * (Vf + movingHeld(moving)) + mask * (Vf + Vm);
 
   // Pyramid levels other than the inputs themselves, kept while any later stage still uses them: at most
   // every distinct level of the run at once (an upper bound; coarse levels are small).
@@ -66,7 +83,7 @@ MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, b
       const double sigma = s.smoothingSigmas[l];
       if (shrink == 1 && sigma == 0) continue;  // the pyramid hands out the input itself
       const Grid f = fixed.shrunk(axisShrink(fixed, shrink)), m = moving.shrunk(axisShrink(moving, shrink));
-      levels[{shrink, sigma}] = (kImage + mask) * (perRank(f, ranks) + double(m.voxels()));
+      levels[{shrink, sigma}] = kImage * (perRank(f, ranks) + movingHeld(m)) + mask * (perRank(f, ranks) + double(m.voxels()));
     }
   double levelImages = 0;
   for (const auto& entry : levels) levelImages += entry.second;
@@ -82,6 +99,10 @@ MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, b
       const Grid g = fixed.shrunk(axisShrink(fixed, s.shrinkFactors[l]));
       const double v = perRank(g, ranks);
       std::vector<std::pair<std::string, double>> parts{{"inputs", inputs}, {"level images", levelImages}};
+      if (sharded)
+        parts.push_back({"moving window", (kImage + mask) * windowVoxels(moving.shrunk(axisShrink(moving, s.shrinkFactors[l])), ranks)});
+      // SyN samples the fixed level at the midpoint; on several ranks through a window of it.
+      if (ranks > 1 && s.transform == TransformKind::SyN) parts.push_back({"fixed window", (kImage + mask) * windowVoxels(g, ranks)});
       if (field) {
         // greedy: u, gradient, two Adam moments; SyN: that per half plus both images at the midpoint.
         const double halves = s.transform == TransformKind::SyN ? 2 : 1;
@@ -102,18 +123,36 @@ MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, b
     acc.add("warp and inverse warp", fixed.voxels(), {{"inputs", inputs}, {"fields", 4 * kField * Vf}});
   // The inverse warped image and its chain's field lie on the moving grid, written by slab of that grid.
   const double VmSlab = perRank(moving, ranks);
-  acc.add("warped images", fixed.voxels(),
-          {{"inputs", inputs},
-           {"fields", anyDeformable ? 2 * kField * Vf + kField * VmSlab : 0.0},
-           {"warped images", kImage * (Vf + VmSlab)}});
+  std::vector<std::pair<std::string, double>> outputs{
+      {"inputs", inputs},
+      {"fields", anyDeformable ? 2 * kField * Vf + kField * VmSlab : 0.0},
+      {"warped images", kImage * (Vf + VmSlab)}};
+  if (sharded) outputs.push_back({"moving window", kImage * windowVoxels(moving, ranks)});
+  acc.add("warped images", fixed.voxels(), outputs);
   acc.plan.bytesPerFixedVoxel = acc.plan.peakBytes / Vf;
   return acc.plan;
 }
 
 int smallestRankCount(const Spec& spec, const Grid& fixed, const Grid& moving, bool withMasks, double bytesPerRank,
-                      int maxRanks) {
+                      int maxRanks, MovingPlacement placement) {
   for (int n = 1; n <= maxRanks; ++n)
-    if (planMemory(spec, fixed, moving, withMasks, n).peakBytes <= bytesPerRank) return n;
+    if (planMemory(spec, fixed, moving, withMasks, n, placement).peakBytes <= bytesPerRank) return n;
+  return 0;
+}
+
+MovingPlacement autoMovingPlacement(const Spec& spec, const Grid& fixed, const Grid& moving, bool withMasks,
+                                    int ranks, double bytesPerRank) {
+  if (ranks <= 1) return MovingPlacement::Replicated;
+  const double replicated = planMemory(spec, fixed, moving, withMasks, ranks, MovingPlacement::Replicated).peakBytes;
+  return replicated <= bytesPerRank ? MovingPlacement::Replicated : MovingPlacement::Sharded;
+}
+
+int smallestRankCountAuto(const Spec& spec, const Grid& fixed, const Grid& moving, bool withMasks,
+                          double bytesPerRank, int maxRanks) {
+  for (int n = 1; n <= maxRanks; ++n) {
+    const MovingPlacement p = autoMovingPlacement(spec, fixed, moving, withMasks, n, bytesPerRank);
+    if (planMemory(spec, fixed, moving, withMasks, n, p).peakBytes <= bytesPerRank) return n;
+  }
   return 0;
 }
 

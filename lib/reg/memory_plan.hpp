@@ -1,8 +1,10 @@
 // How much memory a run will hold, per phase, before anything is read or computed (--dry-run): the
 // byte model of docs/engine.md ("Memory per voxel") applied to the spec's levels. On the CUDA backend
 // the volumes and working buffers live on the GPU; on the CPU backend in host memory. For several
-// ranks the fixed-grid parts are split into z-slabs (the moving image stays whole on every rank), as
-// the sharded engine will run them; the peak per rank then tells the smallest rank count that fits.
+// ranks the fixed-grid parts are split into z-slabs, as the sharded engine runs them, and the moving
+// image is either whole on every rank (replicated) or split into z-slabs too (sharded: its slab, plus a
+// window of the slices the fixed slab maps to, ops/moving_window_cache.hpp; its mask stays whole); the
+// peak per rank then tells the smallest rank count that fits.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -12,6 +14,10 @@
 #include "spec/spec.hpp"
 
 namespace ffdp {
+
+// Where a multi-rank run keeps the moving image (--moving-placement). One rank always holds it whole.
+enum class MovingPlacement { Replicated, Sharded };
+const char* toString(MovingPlacement p);  // "replicated", "sharded"
 
 struct MemoryPhase {
   std::string what;        // "stage 3 (greedy, CC) level 3/3 [162x214x167]", "outputs", ...
@@ -27,10 +33,19 @@ struct MemoryPlan {
   double bytesPerFixedVoxel = 0;   // peakBytes over the full-resolution fixed voxels (one rank: all of them)
 };
 
-MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, bool withMasks, int ranks);
+MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, bool withMasks, int ranks,
+                      MovingPlacement placement = MovingPlacement::Replicated);
 
 // The smallest rank count (1..maxRanks) whose peak fits in `bytesPerRank`, or 0 when none does.
 int smallestRankCount(const Spec& spec, const Grid& fixed, const Grid& moving, bool withMasks, double bytesPerRank,
-                      int maxRanks);
+                      int maxRanks, MovingPlacement placement = MovingPlacement::Replicated);
+
+// What --moving-placement auto picks for `ranks` ranks: replicated when that plan's peak fits in
+// `bytesPerRank`, else sharded (one rank: replicated).
+MovingPlacement autoMovingPlacement(const Spec& spec, const Grid& fixed, const Grid& moving, bool withMasks,
+                                    int ranks, double bytesPerRank);
+// The smallest rank count whose peak fits with the placement auto would pick there; 0 when none does.
+int smallestRankCountAuto(const Spec& spec, const Grid& fixed, const Grid& moving, bool withMasks,
+                          double bytesPerRank, int maxRanks);
 
 }  // namespace ffdp

@@ -45,11 +45,15 @@ std::shared_ptr<const PyramidLevel> Pyramid::build(int shrink, double sigma, Sig
   auto level = std::make_shared<PyramidLevel>();
   level->fixedShrink = axisShrink(wholeGridOf(fixed_.grid), shrink);
   level->fixedSigmaVoxels = sigmaInVoxels(fixed_.grid, sigma, unit);
-  const std::array<int, 3> movingShrink = axisShrink(moving_.grid, shrink);
+  // A sharded moving image is laid out like the fixed: its levels are slabs of its shrunk whole grid.
+  const std::array<int, 3> movingShrink = axisShrink(wholeGridOf(moving_.grid), shrink);
   const Vec3 movingSigma = sigmaInVoxels(moving_.grid, sigma, unit);
 
   const Grid fixedGrid = shrunkGrid(fixed_.grid, level->fixedShrink, comm_.size(), comm_.rank());
-  const Grid movingGrid = moving_.grid.shrunk(movingShrink);
+  const Grid movingGrid = shrunkGrid(moving_.grid, movingShrink, comm_.size(), comm_.rank());
+  // The moving mask stays whole (replicated, one byte a voxel) even when the image is sharded; the slab
+  // decorator cuts it to each window.
+  const Grid movingMaskGrid = wholeGridOf(movingGrid);
   level->fixed = isIdentityLevel(level->fixedShrink, level->fixedSigmaVoxels)
                      ? borrowed(&fixed_)
                      : std::make_shared<const Image>(backend_.smoothAndResample(fixed_, level->fixedSigmaVoxels, fixedGrid));
@@ -63,7 +67,7 @@ std::shared_ptr<const PyramidLevel> Pyramid::build(int shrink, double sigma, Sig
   if (movingMask_)
     level->movingMask = movingShrink == std::array<int, 3>{1, 1, 1}
                             ? borrowed(movingMask_)
-                            : std::make_shared<const Mask>(backend_.resampleMask(*movingMask_, movingGrid));
+                            : std::make_shared<const Mask>(backend_.resampleMask(*movingMask_, movingMaskGrid));
   return level;
 }
 

@@ -37,7 +37,8 @@ class Pyramid {
   // Inputs must outlive the pyramid; masks already lie on their images' grids. Counts which levels
   // each stage will use (levels with 0 iterations are never built).
   // In a multi-rank run the fixed image and mask are this rank's slab buffers, and so is every level
-  // built from them (a slab of the shrunk whole grid with the same halo width).
+  // built from them (a slab of the shrunk whole grid with the same halo width). A sharded moving image
+  // (a slab buffer too) gives slab levels the same way; the moving mask is whole on every rank.
   Pyramid(Backend& backend, const Comm& comm, const Image& fixed, const Image& moving, const Mask* fixedMask,
           const Mask* movingMask, const std::vector<StageSpec>& stages);
 

@@ -53,8 +53,10 @@ RegistrationResult runRegistration(const Spec& spec, const RegistrationInputs& i
     fixedMaskOnGrid = backend.resampleMask(*fixedMask, fixed.grid);
     fixedMask = &fixedMaskOnGrid;
   }
-  if (movingMask && !movingMask->grid.sameAs(moving.grid)) {
-    movingMaskOnGrid = backend.resampleMask(*movingMask, moving.grid);
+  // The moving mask lies on the whole moving grid even when the image is sharded (masks are replicated).
+  const Grid movingWhole = wholeGridOf(moving.grid);
+  if (movingMask && !movingMask->grid.sameAs(movingWhole)) {
+    movingMaskOnGrid = backend.resampleMask(*movingMask, movingWhole);
     movingMask = &movingMaskOnGrid;
   }
 
@@ -119,9 +121,6 @@ RegistrationResult runRegistration(const Spec& spec, const RegistrationInputs& i
     result.stages.push_back(std::move(stageReport));
   }
   result.transform = current;
-  // The caller writes and evaluates the fields on the host.
-  if (result.warp) backend.toHost(*result.warp);
-  if (result.inverseWarp) backend.toHost(*result.inverseWarp);
   result.seconds = secondsSince(start);
   return result;
 }

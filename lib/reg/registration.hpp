@@ -50,7 +50,9 @@ struct RegistrationResult {
   Affine initial;    // the initial moving transform (fixed -> moving)
   Affine transform;  // fixed -> moving, initial composed in
   // Deformable stage only, both on the fixed grid (LPS mm): the full map is
-  // T(x) = transform(x + warp(x)), and x + inverseWarp(x) inverts x + warp(x).
+  // T(x) = transform(x + warp(x)), and x + inverseWarp(x) inverts x + warp(x). They stay where the
+  // backend computed them (a GPU backend's device memory): Backend::toHost before reading `data`.
+  // Bringing gigavoxel fields to the host is output work (seconds), not part of the registration.
   std::optional<Field> warp, inverseWarp;
   std::vector<StageReport> stages;
   double seconds = 0;

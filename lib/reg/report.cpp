@@ -62,16 +62,25 @@ nlohmann::json reportToJson(const RegistrationResult& result, const Spec& spec, 
     }
     stages.push_back(j);
   }
+  // GPU-to-GPU bytes per iteration: over every iteration of every level (the exchanges outside the
+  // iterations, pyramid set-up and output, are spread over them too).
+  int64_t iterations = 0;
+  for (const StageReport& st : result.stages)
+    for (const LevelReport& l : st.levels) iterations += l.iterations;
   json perRank = json::array();
   for (size_t r = 0; r < context.rankSeconds.size(); ++r) {
     const double secs = context.rankSeconds[r];
     const double comm = r < context.rankCommSeconds.size() ? context.rankCommSeconds[r] : 0.0;
+    const double gpuBytes = r < context.rankGpuBytesSent.size() ? context.rankGpuBytesSent[r] : 0.0;
     perRank.push_back({{"rank", r},
                        {"seconds", secs},
                        {"commSeconds", comm},
                        {"commShare", secs > 0 ? comm / secs : 0.0},
                        {"peakMemoryMB", r < context.rankPeakMemoryMB.size() ? context.rankPeakMemoryMB[r] : 0.0},
-                       {"gpu", r < context.rankGpu.size() ? int(context.rankGpu[r]) : -1}});
+                       {"gpu", r < context.rankGpu.size() ? int(context.rankGpu[r]) : -1},
+                       {"gpuBytesSent", int64_t(gpuBytes)},
+                       {"gpuExchanges", int64_t(r < context.rankGpuExchanges.size() ? context.rankGpuExchanges[r] : 0.0)},
+                       {"gpuBytesSentPerIteration", iterations > 0 ? gpuBytes / double(iterations) : 0.0}});
   }
   return {{"tool", "ffdp-register"},
           {"version", context.version},

@@ -23,6 +23,9 @@ struct ReportContext {
   // Per rank (index = rank): registration seconds, seconds in communication, peak resident MiB, and
   // the GPU it ran on (-1: the CPU).
   std::vector<double> rankSeconds, rankCommSeconds, rankPeakMemoryMB, rankGpu;
+  // Per rank: bytes its GPU sent straight to other GPUs (NCCL halo exchanges; 0 when halos went
+  // through the host) and the exchanges that moved them (Backend::deviceTraffic).
+  std::vector<double> rankGpuBytesSent, rankGpuExchanges;
 };
 
 nlohmann::json reportToJson(const RegistrationResult& result, const Spec& spec, const ReportContext& context);

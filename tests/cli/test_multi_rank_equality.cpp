@@ -1,6 +1,7 @@
 // Multi-rank registration gives the single-process answer: the same pair registered by one plain
 // process and by mpirun on 1-4 ranks (z-slabs of the fixed image, halo exchange, reductions across
-// ranks) writes the same transform, fields and images, within 1e-5 relative. The pair is a real brain
+// ranks; the moving image replicated, or sharded with windows fetched from its owners) writes the
+// same transform, fields and images, within 1e-5 relative. The pair is a real brain
 // pair at half resolution; the coarsest level leaves 1-2 slices per rank, so halos reach past the
 // neighbours and slab boundaries fall inside every stencil.
 #include <catch2/catch.hpp>
@@ -34,9 +35,11 @@ void writeHalfResolution(const std::string& from, const std::string& to) {
   writeImage(to, cpu->smoothAndResample(whole, {1, 1, 1}, whole.grid.shrunk({2, 2, 2})));
 }
 
-std::string mpirun(int ranks) {
+// `environment` ("NAME=value ...") is set in every rank's process.
+std::string mpirun(int ranks, const std::string& environment = "") {
   return std::string("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 300 ") + FFDP_MPIEXEC + " " +
-         std::to_string(ranks) + " " + FFDP_MPIEXEC_FLAGS + " " + FFDP_BINARY + " ";
+         std::to_string(ranks) + " " + FFDP_MPIEXEC_FLAGS + " " + (environment.empty() ? "" : "env " + environment + " ") +
+         FFDP_BINARY + " ";
 }
 
 double relativeDifference(const std::vector<float>& a, const std::vector<float>& b) {
@@ -101,8 +104,16 @@ std::string registrationArguments(const std::string& f, const std::string& m, co
          images + " -c [6x6x5x4,1e-6,10] -f 16x4x2x1 -s 2x1x0.5x0vox --threads 1 -q";
 }
 
+// How the moving image is held on several ranks, and what the run's report must then say.
+struct MovingSharding {
+  bool shard = false;           // --moving-placement shard (else the default, which replicates here)
+  std::string environment;      // e.g. fewer spare window slices, so that windows are fetched again
+};
+
+// `refetches` (when given) receives the re-fetched windows the reports counted over all the runs.
 void checkRankCounts(const std::vector<int>& rankCounts, const std::string& metric, const std::string& linear,
-                     bool compressedInput, const std::string& deformable = "Greedy[0.25,1,0.5]") {
+                     bool compressedInput, const std::string& deformable = "Greedy[0.25,1,0.5]",
+                     const MovingSharding& sharding = {}, int64_t* refetches = nullptr) {
   const std::string f1 = sharedData("brain-labels/1000_SS.nii.gz"), m1 = sharedData("brain-labels/1001_SS.nii.gz");
   FFDP_REQUIRE_DATA(f1);
   ScratchDir dir("multi-rank");
@@ -119,7 +130,8 @@ void checkRankCounts(const std::vector<int>& rankCounts, const std::string& metr
   for (const int ranks : rankCounts) {
     const std::string prefix = dir / ("ranks" + std::to_string(ranks) + "_P");
     const auto start = std::chrono::steady_clock::now();
-    const CommandResult r = runShell(mpirun(ranks) + args + " -o " + prefix);
+    const std::string placement = sharding.shard ? " --moving-placement shard" : "";
+    const CommandResult r = runShell(mpirun(ranks, sharding.environment) + args + placement + " -o " + prefix);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     INFO(ranks << " ranks: " << r.output);
     REQUIRE(r.exitCode == 0);
@@ -137,6 +149,16 @@ void checkRankCounts(const std::vector<int>& rankCounts, const std::string& metr
       CHECK(r.at("peakMemoryMB").get<double>() > 0);
       CHECK(r.at("gpu").get<int>() == -1);
     }
+    // Where the moving image lived; a sharded one was sampled through windows fetched from its owners.
+    const bool sharded = sharding.shard && ranks > 1;
+    CHECK(report.at("movingPlacement").get<std::string>() == (sharded ? "sharded" : "replicated"));
+    if (sharded) {
+      const auto& windows = report.at("movingWindows");
+      WARN(ranks << " ranks, moving sharded: " << windows.dump());
+      CHECK(windows.at("fetchRounds").get<int64_t>() > 0);
+      CHECK(windows.at("receivedMB").get<double>() > 0);
+      if (refetches) *refetches += windows.at("refetches").get<int64_t>();
+    }
   }
 }
 
@@ -153,6 +175,25 @@ TEST_CASE("MI from compressed input: mpirun on 1-4 ranks writes what one process
 // SyN composes and inverts whole fields every iteration: halos widened to the displacements' reach.
 TEST_CASE("SyN: mpirun on 3 ranks writes what one process writes", "[cli][mpi]") {
   checkRankCounts({3}, "2", "Affine", false, "SyN[0.25,3,0]");
+}
+
+// The moving image in z-slabs (--moving-placement shard): every rank samples it through windows of
+// the slices its fixed slab maps to, fetched from the ranks that own them. With one spare slice per
+// side (the default is 8) the windows have to follow the transform as it changes: the report must
+// count re-fetches (over the runs of a test case), and the answer must still be one process's.
+TEST_CASE("LNCC with the moving image sharded: mpirun on 2-4 ranks writes what one process writes", "[cli][mpi]") {
+  int64_t refetches = 0;
+  checkRankCounts({2, 3, 4}, "2", "Affine", false, "Greedy[0.25,1,0.5]",
+                  MovingSharding{true, "FFDP_MOVING_WINDOW_SPARE_SLICES=0"}, &refetches);
+  CHECK(refetches > 0);
+}
+
+TEST_CASE("MI with the moving image sharded: mpirun on 2-4 ranks writes what one process writes", "[cli][mpi]") {
+  // MI bins intensities by the whole moving image's range, reduced over the shards, never a window's.
+  int64_t refetches = 0;
+  checkRankCounts({2, 3, 4}, "32", "Rigid", true, "Greedy[0.25,1,0.5]",
+                  MovingSharding{true, "FFDP_MOVING_WINDOW_SPARE_SLICES=0"}, &refetches);
+  CHECK(refetches > 0);
 }
 
 TEST_CASE("a rank killed during a registration stops every rank with a non-zero status", "[cli][mpi]") {

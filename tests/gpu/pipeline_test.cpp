@@ -53,7 +53,9 @@ Run registerWith(Backend& backend, Comm& comm, const Image& fixed, const Image& 
   REQUIRE(r.warp);
   Image labels = backend.resampleWarp(movingLabels, r.transform, *r.warp, Interpolation::NearestNeighbor, 0);
   backend.toHost(labels);
-  return {*r.warp, meanDice(fixedLabels, labels)};
+  Field warp = *r.warp;
+  backend.toHost(warp);
+  return {warp, meanDice(fixedLabels, labels)};
 }
 
 }  // namespace

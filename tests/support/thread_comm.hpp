@@ -1,6 +1,6 @@
-// Ranks as threads of one process (for the GPU slab tests): a Comm whose allreduce combines every
-// rank's array in rank order (the same bits on every rank, as MPI guarantees) and whose halo
-// exchange copies between neighbouring threads' buffers. Several threads may drive one GPU: each
+// Ranks as threads of one process (for the CPU and GPU slab tests): a Comm whose allreduce combines
+// every rank's array in rank order (the same bits on every rank, as MPI guarantees), whose halo
+// exchange copies between neighbouring threads' buffers and whose all-to-all copies between any two. Several threads may drive one GPU: each
 // uses its own cudaStreamPerThread. The bodies must not use Catch2 assertions (not thread-safe):
 // they store results, and the test asserts on the main thread.
 #pragma once
@@ -22,7 +22,8 @@ namespace ffdp::test {
 
 class ThreadHub {
  public:
-  explicit ThreadHub(int ranks) : ranks_(ranks), slots_(size_t(ranks)), transfers_(size_t(ranks)) {}
+  explicit ThreadHub(int ranks)
+      : ranks_(ranks), slots_(size_t(ranks)), transfers_(size_t(ranks)), peers_(size_t(ranks)) {}
   int ranks() const { return ranks_; }
 
   template <class Op>
@@ -45,6 +46,26 @@ class ThreadHub {
     if (t.recvAboveBytes) error += receive(t.recvAbove, t.recvAboveBytes, rank + 1, false);
     barrier();  // the senders keep their buffers until every rank has copied
     if (!error.empty()) throw std::logic_error("ThreadComm halo exchange, rank " + std::to_string(rank) + ": " + error);
+  }
+
+  // Every rank posts its per-peer buffers; each then copies what every peer sends it.
+  void exchangeAll(int rank, const std::vector<PeerBytes>& peers) {
+    if (peers.size() != size_t(ranks_)) throw std::logic_error("ThreadComm exchangeAll: wrong peer count");
+    peers_[size_t(rank)] = peers;
+    barrier();
+    std::string error;
+    for (int from = 0; from < ranks_; ++from) {
+      const PeerBytes& mine = peers[size_t(from)];
+      const PeerBytes& theirs = peers_[size_t(from)][size_t(rank)];
+      if (theirs.sendBytes != mine.recvBytes) {
+        error += "expects " + std::to_string(mine.recvBytes) + " bytes from rank " + std::to_string(from) +
+                 ", which sends " + std::to_string(theirs.sendBytes) + "; ";
+        continue;
+      }
+      if (mine.recvBytes) std::memcpy(mine.recv, theirs.send, mine.recvBytes);
+    }
+    barrier();  // the senders keep their buffers until every rank has copied
+    if (!error.empty()) throw std::logic_error("ThreadComm exchangeAll, rank " + std::to_string(rank) + ": " + error);
   }
 
   void barrier() {
@@ -75,6 +96,7 @@ class ThreadHub {
   int ranks_;
   std::vector<std::vector<double>> slots_;
   std::vector<HaloTransfer> transfers_;
+  std::vector<std::vector<PeerBytes>> peers_;
   std::mutex mutex_;
   std::condition_variable wake_;
   int arrived_ = 0;
@@ -98,6 +120,7 @@ class ThreadComm final : public Comm {
   [[noreturn]] void abort(const std::string& message, int) override { throw std::runtime_error(message); }
   void exchangeHalo(const HaloTransfer& t) override { hub_.exchangeHalo(rank_, t); }
   void broadcastBytes(void*, std::size_t, int) override { throw std::logic_error("ThreadComm: no broadcast"); }
+  void exchangeAll(const std::vector<PeerBytes>& peers) override { hub_.exchangeAll(rank_, peers); }
 
  private:
   ThreadHub& hub_;

@@ -5,10 +5,13 @@
 #include <vector>
 
 #include "ops/cpu/slice_reduce.hpp"
+#include "ops/whole_intensity_range.hpp"
 
 namespace ffdp::cpu {
 
 IntensityRange intensityRange(const Image& image, Comm& comm) {
+  // A window of a sharded image: the whole image's range, which the slab decorator reduced over ranks.
+  if (const auto whole = wholeIntensityRangeOf(image)) return {whole->min, whole->max};
   const int64_t nz = image.grid.size[2], plane = image.grid.size[0] * image.grid.size[1];
   std::vector<double> lo(size_t(nz), std::numeric_limits<double>::infinity());
   std::vector<double> hi(size_t(nz), -std::numeric_limits<double>::infinity());
