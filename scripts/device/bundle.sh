@@ -11,12 +11,18 @@ build=${FFDP_BUILD_DIR:-build-cuda}  # a CUDA-enabled build (scripts/build.sh bu
 rm -rf "$bundle"
 mkdir -p "$bundle/bin" "$bundle/lib" "$bundle/lib-fallback" "$bundle/data"
 cp "$build/ffdp-register" "$bundle/bin/"
-# The GPU tests only: the CPU tests run in CI.
+# The GPU tests only: the CPU tests run in CI. test_gpu_ranks: NCCL between GPUs under mpirun.
 [ -x "$build/tests/test_gpu" ] && cp "$build/tests/test_gpu" "$bundle/bin/"
-# Every non-glibc library any binary needs; glibc and the CUDA driver come from the machine itself.
+[ -x "$build/tests/test_gpu_ranks" ] && cp "$build/tests/test_gpu_ranks" "$bundle/bin/"
+# The gigavoxel benchmark (bench/gigavoxel; run_checks.sh scale).
+[ -x "$build/bench/bench_gigavoxel" ] && cp "$build/bench/bench_gigavoxel" "$bundle/bin/"
+# Symbols are not needed there, and the transfer limit is 64 MiB.
+for bin in "$bundle"/bin/*; do strip --strip-unneeded "$bin"; done
+# Every non-glibc library any binary needs; glibc and the CUDA driver come from the machine itself,
+# and so does NCCL (218 MB, over the transfer limit; scripts/device/nccl_path.sh finds the machine's).
 for bin in "$bundle"/bin/*; do
   ldd "$bin" | awk '/=> \// {print $3}'
-done | sort -u | grep -v -E '/(libc|libm|libdl|librt|libpthread|ld-linux[^/]*|libcuda)\.so' | while read -r lib; do
+done | sort -u | grep -v -E '/(libc|libm|libdl|librt|libpthread|ld-linux[^/]*|libcuda|libnccl)\.so' | while read -r lib; do
   # Open MPI and the C++ runtime apart: the machine's own mpirun wants its own libraries, and its
   # newer libstdc++ serves our binaries too (run_checks.sh falls back to these only without them).
   case "$(basename "$lib")" in
@@ -25,7 +31,11 @@ done | sort -u | grep -v -E '/(libc|libm|libdl|librt|libpthread|ld-linux[^/]*|li
   esac
 done
 shared=../shared/data
-for f in multimodal/stroke/T1.nii.gz multimodal/stroke/T2.nii.gz brain-labels/100{0,1,2,3,4,5}_{SS,glm,mask}.nii.gz; do
+# The GPU tests and the scale benchmark need brains 1000 and 1001 and the stroke pair; the `pairs` mode
+# (all labelled pairs) needs all six brains: FFDP_BUNDLE_ALL_BRAINS=1 (then leave a binary out to fit).
+brains=100{0,1}
+[ "${FFDP_BUNDLE_ALL_BRAINS:-0}" = 1 ] && brains=100{0,1,2,3,4,5}
+for f in multimodal/stroke/T1.nii.gz multimodal/stroke/T2.nii.gz $(eval echo "brain-labels/${brains}_{SS,glm,mask}.nii.gz"); do
   [ -f "$shared/$f" ] && install -D -m 644 "$shared/$f" "$bundle/data/$f"
 done
 # The GPU tests look for ../shared/data relative to the checkout; run_checks.sh links it there.

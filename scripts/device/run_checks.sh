@@ -5,12 +5,18 @@
 #   scripts/device/run_checks.sh [tests|repeat|pairs|bench|ranks|all]   (default: all but bench, ranks)
 #   ranks: one brain pair on 1, 2, 4, 8 CPU ranks (the cores split between them), and on 1 and every
 #          GPU when the build's multi-rank runs take --backend cuda; times and communication shares.
+#   gpu-ranks: the multi-GPU equality checks (scripts/device/gpu_rank_equality.sh, NCCL halos).
+#   scale: bench_gigavoxel (issue 5): the stroke T1/T2 pair upsampled to SCALE_VOXELS (default 3.7e9)
+#          on every GPU, then strong scaling at STRONG_VOXELS (default 1.2e9) on 1, 2, 4, ... GPUs
+#          (SCALE_STRONG=0 skips it; FFDP_GPU_HALOS=staged moves halos through the host instead of NCCL).
 set -uo pipefail
 bundle=$PWD/.device-bundle
 export LD_LIBRARY_PATH="$bundle/lib:${LD_LIBRARY_PATH:-}"
 # The machine's Open MPI when it has one (its mpirun and plugins match it), else the bundled one.
 ldconfig -p | grep -q 'libmpi.so.40 ' || export LD_LIBRARY_PATH="$bundle/lib-fallback:$LD_LIBRARY_PATH"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+. scripts/device/nccl_path.sh  # the CUDA binaries link the machine's NCCL (not bundled)
+export NCCL_NVLS_ENABLE=0      # NVLink multicast stays off on the shared machines (KINDS.md)
 export FFDP_SHARED_DATA="$bundle/data"
 out=${OUT:-/tmp/ffdp-out}
 mkdir -p "$out"
@@ -83,6 +89,28 @@ PY
     [ -f "$d/PWarped.nii.gz" ] || continue
     printf '%s: ' "$(basename "$d")"
     "$bundle/bin/ffdp-register" eval diff "$out/cpu-1/PWarped.nii.gz" "$d/PWarped.nii.gz" | grep relative
+  done
+fi
+if [ "$what" = gpu-ranks ]; then
+  bash scripts/device/gpu_rank_equality.sh 2>&1 | tee "$out/gpu-rank-equality.txt"
+fi
+if [ "$what" = scale ]; then
+  gpus=$(nvidia-smi -L | wc -l)
+  cores=$(nproc)
+  data=$bundle/data/multimodal/stroke
+  bench() {  # label ranks voxels [--header]
+    mpirun --oversubscribe --bind-to none -np "$2" -x NCCL_NVLS_ENABLE=0 "$bundle/bin/bench_gigavoxel" \
+      --first "$data/T1.nii.gz" --second "$data/T2.nii.gz" --spec "$bundle/params/gigavoxel-mi.json" \
+      --backend cuda --threads $((cores / $2)) --voxels "$3" --label "$1" ${4:-} 2>"$out/scale-$1.log" ||
+      { echo "| $1 | FAILED: $(grep -v '^\[' "$out/scale-$1.log" | tail -2 | tr '\n' ' ') |"; }
+  }
+  echo "== gigavoxel benchmark (synthetic size, real anatomy: stroke T1 -> T2 under a known deformation, MI)"
+  bench "${gpus} GPUs, ${SCALE_VOXELS:-3.7e9}" "$gpus" "${SCALE_VOXELS:-3.7e9}" --header | tee "$out/scale.md"
+  [ "${SCALE_STRONG:-1}" = 1 ] && echo "== strong scaling at ${STRONG_VOXELS:-1.2e9} voxels"
+  n=1
+  while [ "${SCALE_STRONG:-1}" = 1 ] && [ "$n" -le "$gpus" ]; do
+    bench "strong $n" "$n" "${STRONG_VOXELS:-1.2e9}" $([ "$n" = 1 ] && echo --header) | tee -a "$out/strong.md"
+    n=$((n * 2))
   done
 fi
 exit 0
