@@ -4,6 +4,7 @@
 
 #include "cuda_check.cuh"
 #include "device_array.cuh"
+#include "dist/slab.hpp"
 #include "field_sampling.cuh"
 #include "field_smooth.hpp"
 #include "image_pyramid.hpp"
@@ -13,26 +14,46 @@
 namespace ffdp::cuda {
 namespace {
 
-__global__ void resampleOntoGridKernel(ImageView in, IndexAffineView map, int64_t nx, int64_t ny, int64_t voxels,
+// The index map from `target` voxels to the input's, as the CPU's (lib/ops/cpu/resample_grid.cpp):
+// slab buffers map through their whole grids with whole-grid slice indices (target slice k is
+// k + kShift) and the input index is shifted back by its first slice (zShift), exact integer shifts
+// that make a slab's pyramid levels the whole image's bit for bit. Whole grids: both shifts 0.
+struct GridIndexMap {
+  IndexAffineView map;
+  int64_t kShift;
+  double zShift;
+};
+
+GridIndexMap gridIndexMap(const Grid& target, const Grid& in) {
+  return {makeIndexAffine(wholeGridOf(target), wholeGridOf(in), Affine::identity()), target.slab.firstSlice,
+          double(in.slab.firstSlice)};
+}
+
+__device__ void indexOnGrid(const GridIndexMap& m, const VoxelIndex& x, double q[3]) {
+  indexAtExact(m.map, x.i, x.j, x.k + m.kShift, q);
+  q[2] -= m.zShift;
+}
+
+__global__ void resampleOntoGridKernel(ImageView in, GridIndexMap map, int64_t nx, int64_t ny, int64_t voxels,
                                        float* __restrict__ out) {
   const double hi[3] = {double(in.nx - 1), double(in.ny - 1), double(in.nz - 1)};
   for (int64_t n = firstItem(); n < voxels; n += itemStride()) {
     const VoxelIndex x = voxelOf(n, nx, ny);
     double q[3];
-    indexAtExact(map, x.i, x.j, x.k, q);
+    indexOnGrid(map, x, q);
     for (int a = 0; a < 3; ++a) q[a] = q[a] < 0.0 ? 0.0 : (hi[a] < q[a] ? hi[a] : q[a]);
     out[n] = static_cast<float>(sampleLinearExact(in, q));
   }
 }
 
 __global__ void resampleMaskKernel(const uint8_t* __restrict__ in, int64_t mx, int64_t my, int64_t mz,
-                                   IndexAffineView map, int64_t nx, int64_t ny, int64_t voxels,
+                                   GridIndexMap map, int64_t nx, int64_t ny, int64_t voxels,
                                    uint8_t* __restrict__ out) {
   const ImageView shape{nullptr, mx, my, mz};  // for the inside test and the rounded index only
   for (int64_t n = firstItem(); n < voxels; n += itemStride()) {
     const VoxelIndex x = voxelOf(n, nx, ny);
     double q[3];
-    indexAtExact(map, x.i, x.j, x.k, q);
+    indexOnGrid(map, x, q);
     out[n] = insideNearest(shape, q) ? in[nearestLinear(shape, q)] : uint8_t(0);
   }
 }
@@ -48,7 +69,7 @@ void resampleOntoGrid(const float* in, const Grid& inGrid, const Grid& target, f
   if (target.voxels() == 0) return;
   const ImageView iv{in, inGrid.size[0], inGrid.size[1], inGrid.size[2]};
   resampleOntoGridKernel<<<blocksFor(target.voxels()), kThreads, 0, cudaStreamPerThread>>>(
-      iv, makeIndexAffine(target, inGrid, Affine::identity()), target.size[0], target.size[1], target.voxels(), out);
+      iv, gridIndexMap(target, inGrid), target.size[0], target.size[1], target.voxels(), out);
   checkLaunch("resampleOntoGrid", target.voxels());
 }
 
@@ -69,7 +90,7 @@ void resampleMask(const uint8_t* in, const Grid& inGrid, const Grid& target, uin
     return;
   }
   resampleMaskKernel<<<blocksFor(target.voxels()), kThreads, 0, cudaStreamPerThread>>>(
-      in, inGrid.size[0], inGrid.size[1], inGrid.size[2], makeIndexAffine(target, inGrid, Affine::identity()),
+      in, inGrid.size[0], inGrid.size[1], inGrid.size[2], gridIndexMap(target, inGrid),
       target.size[0], target.size[1], target.voxels(), out);
   checkLaunch("resampleMask", target.voxels());
 }

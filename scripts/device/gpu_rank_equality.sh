@@ -5,7 +5,8 @@
 #   2. the real brain pair 1000_SS -> 1001_SS registered with the short schedule of
 #      tests/cli/test_multi_rank_equality.cpp (a linear stage and a greedy stage, LNCC with Affine and
 #      MI with Rigid) by one process --backend cuda, then by mpirun -np 2 and -np 4 (4: only with >= 4
-#      GPUs) --backend cuda (halos over NCCL), and -np 2 with FFDP_GPU_HALOS=staged (through the host);
+#      GPUs) --backend cuda (halos over NCCL), -np 2 with FFDP_GPU_HALOS=staged (through the host), and
+#      -np 2 / -np 4 with --moving-placement shard (each rank fetches the moving slices it needs);
 #      every output (affine, warp, inverse warp, warped, inverse warped) is compared with the single
 #      process's by relative L2 (ffdp-register eval diff) and must stay below 1e-5.
 # Prints a table, each run's GPU-to-GPU bytes and communication share (Preport.json perRank), and
@@ -92,10 +93,12 @@ for variant in "LNCC 2 Affine" "MI 32 Rigid"; do
     continue
   fi
   echo "| $label | 1 process | | | | | | $(since "$start") | | | reference |"
-  runs="np2:2:auto staged2:2:staged"
-  if [ "$gpus" -ge 4 ]; then runs="$runs np4:4:auto"; fi
+  # name:ranks:halos:moving placement (shard: each rank fetches the moving slices it needs).
+  runs="np2:2:auto:auto staged2:2:staged:auto shard2:2:auto:shard"
+  if [ "$gpus" -ge 4 ]; then runs="$runs np4:4:auto:auto shard4:4:auto:shard"; fi
   for run in $runs; do
-    IFS=: read -r name n halos <<< "$run"
+    IFS=: read -r name n halos placement <<< "$run"
+    [ "$placement" = shard ] && halos="$halos, moving sharded"
     dir=$out/$label-$name
     mkdir -p "$dir"
     if [ "$gpus" -lt "$n" ]; then
@@ -104,8 +107,9 @@ for variant in "LNCC 2 Affine" "MI 32 Rigid"; do
     fi
     start=$(date +%s.%N)
     # The ranks inherit mpirun's environment (one machine): FFDP_GPU_HALOS, NCCL_DEBUG, LD_LIBRARY_PATH.
-    if ! FFDP_GPU_HALOS=$halos timeout 600 mpirun $mpirun_flags -np "$n" \
-        "$bin/ffdp-register" --backend cuda $args -o "$dir/P" --overwrite > "$dir/log.txt" 2>&1; then
+    if ! FFDP_GPU_HALOS=${halos%%,*} timeout 600 mpirun $mpirun_flags -np "$n" \
+        "$bin/ffdp-register" --backend cuda --moving-placement "$placement" $args -o "$dir/P" --overwrite \
+        > "$dir/log.txt" 2>&1; then
       echo "| $label | -np $n ($halos halos) | | | | | | | | | FAIL (exit; $dir/log.txt) |"
       tail -20 "$dir/log.txt"
       failures=$((failures + 1))
