@@ -41,16 +41,29 @@ KnownDeformation makeKnownDeformation(const Vec3& centre, double amplitudeMm, do
   return t;
 }
 
-Field inverseDisplacementOn(const KnownDeformation& t, const Grid& grid) {
-  Field s(grid);
+namespace {
+
+template <class F>
+Field fieldOn(const Grid& grid, const F& displacementAt) {
+  Field u(grid);
 #pragma omp parallel for schedule(static)
   for (int64_t k = 0; k < grid.size[2]; ++k)
     for (int64_t j = 0; j < grid.size[1]; ++j)
       for (int64_t i = 0; i < grid.size[0]; ++i) {
-        const Vec3 d = t.inverseAt(grid.indexToPhysical({double(i), double(j), double(k)}));
-        s.at(i, j, k) = {float(d[0]), float(d[1]), float(d[2])};
+        const Vec3 d = displacementAt(grid.indexToPhysical({double(i), double(j), double(k)}));
+        u.at(i, j, k) = {float(d[0]), float(d[1]), float(d[2])};
       }
-  return s;
+  return u;
+}
+
+}  // namespace
+
+Field displacementOn(const KnownDeformation& t, const Grid& grid) {
+  return fieldOn(grid, [&](const Vec3& p) { return t.at(p); });
+}
+
+Field inverseDisplacementOn(const KnownDeformation& t, const Grid& grid) {
+  return fieldOn(grid, [&](const Vec3& y) { return t.inverseAt(y); });
 }
 
 }  // namespace ffdp::bench

@@ -24,7 +24,8 @@ struct KnownDeformation {
 // Throws Error(Usage) when the amplitude and wavelength make t non-invertible.
 KnownDeformation makeKnownDeformation(const Vec3& centre, double amplitudeMm, double wavelengthMm);
 
-// s on every voxel of `grid` (host, whole grid).
+// t, and the inverse's displacement s, on every voxel of `grid` (host, whole grid).
+Field displacementOn(const KnownDeformation& t, const Grid& grid);
 Field inverseDisplacementOn(const KnownDeformation& t, const Grid& grid);
 
 }  // namespace ffdp::bench

@@ -2,6 +2,7 @@
 // communication share per rank (time in reductions and halo exchanges, waiting included).
 #pragma once
 #include <chrono>
+#include <exception>
 
 #include "dist/comm.hpp"
 
@@ -15,7 +16,10 @@ class TimedComm final : public Comm {
   void allreduceSum(double* v, std::size_t n) override { timed([&] { inner_.allreduceSum(v, n); }); }
   void allreduceMax(double* v, std::size_t n) override { timed([&] { inner_.allreduceMax(v, n); }); }
   void allreduceMin(double* v, std::size_t n) override { timed([&] { inner_.allreduceMin(v, n); }); }
-  [[noreturn]] void abort(const std::string& message, int exitCode) override { inner_.abort(message, exitCode); }
+  [[noreturn]] void abort(const std::string& message, int exitCode) override {
+    inner_.abort(message, exitCode);
+    std::terminate();  // not reached: GCC does not carry [[noreturn]] through the virtual call
+  }
   void exchangeHalo(const HaloTransfer& t) override { timed([&] { inner_.exchangeHalo(t); }); }
   void broadcastBytes(void* data, std::size_t bytes, int root) override {
     timed([&] { inner_.broadcastBytes(data, bytes, root); });

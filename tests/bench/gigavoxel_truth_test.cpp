@@ -17,17 +17,6 @@ using ffdp::test::sharedData;
 
 namespace {
 
-Field truthOn(const KnownDeformation& t, const Grid& grid) {
-  Field u(grid);
-  for (int64_t k = 0; k < grid.size[2]; ++k)
-    for (int64_t j = 0; j < grid.size[1]; ++j)
-      for (int64_t i = 0; i < grid.size[0]; ++i) {
-        const Vec3 d = t.at(grid.indexToPhysical({double(i), double(j), double(k)}));
-        u.at(i, j, k) = {float(d[0]), float(d[1]), float(d[2])};
-      }
-  return u;
-}
-
 // Mean |a - b| over voxels where b is brain (b > 10 % of its maximum), relative to b's mean there.
 double relativeMeanDifference(const Image& a, const Image& b) {
   float peak = 0;
@@ -66,7 +55,7 @@ TEST_CASE("the synthetic pair: the moving image under the truth is the second co
   CHECK(pair.moving.grid.sameAs(pair.whole));
 
   const Image secondFine = backend->resampleAffine(b, pair.whole, Affine::identity(), Interpolation::Linear, 0.0f);
-  const Field truth = truthOn(t, pair.whole);
+  const Field truth = displacementOn(t, pair.whole);
   const Image undone = backend->resampleWarp(pair.moving, Affine::identity(), truth, Interpolation::Linear, 0.0f);
   const double withTruth = relativeMeanDifference(undone, secondFine);
   const double without = relativeMeanDifference(pair.moving, secondFine);
