@@ -275,7 +275,7 @@ int runRegister(const RegisterOptions& o, const std::string& commandLine, Comm& 
                fg.size[0], fg.size[1], fg.size[2], spec.moving, mg.size[0], mg.size[1], mg.size[2],
                toString(rankInputs.movingPlacement), backend.name(), omp_get_max_threads(), comm.size());
   RegistrationResult result = runRegistration(spec, inputs, backend, comm);
-  const DeviceTraffic traffic = computeBackend->deviceTraffic();  // the slab decorator moves no device bytes
+  const DeviceTraffic traffic = backend.deviceTraffic();
   // The fields are written from the host (a GPU backend left them in device memory).
   if (result.warp) backend.toHost(*result.warp);
   if (result.inverseWarp) backend.toHost(*result.inverseWarp);

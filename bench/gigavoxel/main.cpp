@@ -98,7 +98,7 @@ void run(const Options& o, TimedComm& comm) {
   const double makeSeconds = slowest(comm, secondsSince(start));
 
   const double commBefore = comm.seconds();
-  const DeviceTraffic trafficBefore = compute->deviceTraffic();
+  const DeviceTraffic trafficBefore = backend.deviceTraffic();
   double ready = 0;
   comm.allreduceMax(&ready, 1);  // every rank starts the clock together
   start = std::chrono::steady_clock::now();
@@ -119,13 +119,13 @@ void run(const Options& o, TimedComm& comm) {
   const double warpedSeconds = slowest(comm, secondsSince(warpStart));
   const double endToEnd = slowest(comm, secondsSince(start));
   // Communication: MPI (reductions, host halos) plus the GPUs' NCCL halo exchanges.
-  const DeviceTraffic traffic = compute->deviceTraffic();
+  const DeviceTraffic traffic = backend.deviceTraffic();
   const double deviceCommSeconds = traffic.seconds - trafficBefore.seconds;
   const double bytesSent = double(traffic.bytesSent - trafficBefore.bytesSent);
   const double commShare =
       slowest(comm, (comm.seconds() - commBefore + deviceCommSeconds) / std::max(endToEnd, 1e-9));
   const double mbPerIteration = slowest(comm, bytesSent / std::max(1, totalIterations(result)) / (1024.0 * 1024.0));
-  const double peakGiB = slowest(comm, double(compute->devicePeakBytes()) / double(1ull << 30));
+  const double peakGiB = slowest(comm, double(backend.devicePeakBytes()) / double(1ull << 30));
 
   const RecoveryError e = recoveryError(backend, comm, pair.fixed, result, t, o.subsample);
   if (comm.rank() != 0) return;

@@ -35,24 +35,6 @@ namespace {
 
 // The field gradient at every owned voxel of every rank times `weight[r]`, against the whole
 // gradient at the same voxels (float outputs: 1e-5 of the largest gradient).
-void requireSameFieldGradient(const Field& whole, const std::vector<Field>& parts, const std::vector<double>& weight) {
-  double scale = 0;
-  for (const Vec3f& g : whole.data) scale = std::max(scale, norm(asVec3(g)));
-  REQUIRE(scale > 0);
-  const int64_t plane = whole.grid.size[0] * whole.grid.size[1];
-  double worst = 0;
-  for (int r = 0; r < kRanks; ++r) {
-    const Field& g = parts[size_t(r)];
-    REQUIRE(g.onHost());
-    for (int64_t k = g.grid.ownedBegin(); k < g.grid.ownedEnd(); ++k)
-      for (int64_t n = 0; n < plane; ++n) {
-        const Vec3f& a = g.data[size_t(k * plane + n)];
-        const Vec3f& b = whole.data[size_t((k + g.grid.slab.firstSlice) * plane + n)];
-        for (int c = 0; c < 3; ++c) worst = std::max(worst, std::abs(double(a[c]) * weight[size_t(r)] - double(b[c])));
-      }
-  }
-  REQUIRE(worst <= 1e-5 * scale);
-}
 
 }  // namespace
 
@@ -134,26 +116,10 @@ TEST_CASE("GPU affine metrics over slabs add up to the whole metric", "[gpu][sla
   auto backend = makeCudaBackend(comm, 0);
 
   SECTION("mean squares") {
-    MetricSettings ms{MetricKind::MeanSquares, 0, 0, 1.0};
-    const AffineMetricEval whole = backend->affineMetric(s.fixed, s.moving, &s.fixedMask, nullptr, s.A, ms, true);
-    std::vector<AffineMetricEval> parts;
-    for (int r = 0; r < kRanks; ++r) {
-      Image f = cutFor(s.fixed, r);
-      poisonHalo(f, float(s.hi));
-      const Mask fm = cutFor(s.fixedMask, r);
-      parts.push_back(backend->affineMetric(f, s.moving, &fm, nullptr, s.A, ms, true));
-    }
-    requireSameAffineEval(combineByCount(parts), whole);
+    requireAffineMetricAddsUp(*backend, s, MetricSettings{MetricKind::MeanSquares, 0, 0, 1.0}, true, true);
   }
-  SECTION("local correlation, radius 1") {
-    MetricSettings cc{MetricKind::CC, 1, 0, 1.0};
-    const AffineMetricEval whole = backend->affineMetric(s.fixed, s.moving, &s.fixedMask, nullptr, s.A, cc, true);
-    std::vector<AffineMetricEval> parts;
-    for (int r = 0; r < kRanks; ++r) {  // no poison: the windows of owned voxels read the halo
-      const Mask fm = cutFor(s.fixedMask, r);
-      parts.push_back(backend->affineMetric(cutFor(s.fixed, r), s.moving, &fm, nullptr, s.A, cc, true));
-    }
-    requireSameAffineEval(combineByCount(parts), whole);
+  SECTION("local correlation, radius 1") {  // no poison: the windows of owned voxels read the halo
+    requireAffineMetricAddsUp(*backend, s, MetricSettings{MetricKind::CC, 1, 0, 1.0}, true, false);
   }
   SECTION("a sampled subset (fraction 0.3) is the same voxels however the grid is split") {
     MetricSettings all{MetricKind::MeanSquares, 0, 0, 1.0}, some{MetricKind::MeanSquares, 0, 0, 0.3};
@@ -161,13 +127,7 @@ TEST_CASE("GPU affine metrics over slabs add up to the whole metric", "[gpu][sla
     const AffineMetricEval whole = backend->affineMetric(s.fixed, s.moving, nullptr, nullptr, s.A, some, true);
     REQUIRE(double(whole.validVoxels) > 0.2 * double(full.validVoxels));
     REQUIRE(double(whole.validVoxels) < 0.4 * double(full.validVoxels));
-    std::vector<AffineMetricEval> parts;
-    for (int r = 0; r < kRanks; ++r) {
-      Image f = cutFor(s.fixed, r);
-      poisonHalo(f, float(s.hi));
-      parts.push_back(backend->affineMetric(f, s.moving, nullptr, nullptr, s.A, some, true));
-    }
-    requireSameAffineEval(combineByCount(parts), whole);
+    requireAffineMetricAddsUp(*backend, s, some, false, true);
   }
 }
 
@@ -180,36 +140,7 @@ TEST_CASE("GPU field metrics over slabs add up to the whole metric", "[gpu][slab
   const MetricSettings mse{MetricKind::MeanSquares, 0, 0, 1.0}, mseSome{MetricKind::MeanSquares, 0, 0, 0.3},
       cc{MetricKind::CC, 1, 0, 1.0};
 
-  for (const MetricSettings& ms : {mse, mseSome, cc}) {
-    const bool stencil = ms.kind == MetricKind::CC;
-    INFO("metric kind " << int(ms.kind) << ", sampling " << ms.samplingFraction);
-    Field wholeGradient;
-    const FieldMetricEval whole =
-        backend->fieldMetric(s.fixed, s.moving, &s.fixedMask, nullptr, s.A, s.u, ms, &wholeGradient);
-    backend->toHost(wholeGradient);
-    std::vector<Field> gradients(kRanks);
-    std::vector<double> weight(kRanks);
-    int64_t validSum = 0;
-    double weightedValue = 0;
-    for (int r = 0; r < kRanks; ++r) {
-      Image f = cutFor(s.fixed, r);
-      Field u = cutFor(s.u, r);
-      if (!stencil) {  // each voxel reads only itself: stale halos must not count
-        poisonHalo(f, float(s.hi));
-        poisonHalo(u, Vec3f{4, -4, 4});
-      }
-      const Mask fm = cutFor(s.fixedMask, r);
-      const FieldMetricEval e = backend->fieldMetric(f, s.moving, &fm, nullptr, s.A, u, ms, &gradients[size_t(r)]);
-      backend->toHost(gradients[size_t(r)]);
-      weight[size_t(r)] = double(e.validVoxels) / double(whole.validVoxels);
-      validSum += e.validVoxels;
-      weightedValue += e.value * double(e.validVoxels);
-    }
-    REQUIRE(whole.validVoxels > 100);
-    REQUIRE(validSum == whole.validVoxels);
-    REQUIRE(weightedValue / double(validSum) == Approx(whole.value).epsilon(1e-11));
-    requireSameFieldGradient(wholeGradient, gradients, weight);
-  }
+  for (const MetricSettings& ms : {mse, mseSome, cc}) requireFieldMetricAddsUp(*backend, s, ms);
 }
 
 TEST_CASE("GPU mutual information over slabs with ranks as threads equals the whole metric", "[gpu][slab]") {

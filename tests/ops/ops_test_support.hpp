@@ -11,16 +11,13 @@
 #include <vector>
 
 #include "core/affine.hpp"
+#include "support/test_support.hpp"
 #include "core/volume.hpp"
 
 namespace ffdp::test {
 
 inline std::mt19937_64 seededRng(const std::string& what) {
-  uint64_t seed;
-  if (const char* fixed = std::getenv("FFDP_TEST_SEED"))
-    seed = std::strtoull(fixed, nullptr, 10);
-  else
-    seed = (uint64_t(std::random_device{}()) << 32) ^ std::random_device{}();
+  const uint64_t seed = chooseTestSeed();
   std::printf("[ops] %s: seed %llu (set FFDP_TEST_SEED to repeat)\n", what.c_str(), (unsigned long long)seed);
   std::fflush(stdout);
   return std::mt19937_64(seed);

@@ -1,6 +1,6 @@
 // The scene of the slab reduction tests (tests/ops/slab_reduction_test.cpp on the CPU backend,
 // tests/gpu/slab_reduction_gpu_test.cpp on the CUDA one): whole volumes, their slab buffers for kRanks
-// ranks with halo kHalo, and a per-rank affine metric recombined by hand.
+// ranks with halo kHalo, per-rank metrics recombined by hand, and the checks both backends run.
 #pragma once
 #include <catch2/catch.hpp>
 
@@ -103,6 +103,80 @@ inline void requireSameAffineEval(const Combined& slabs, const AffineMetricEval&
   const double scale = largestAbs(whole.gradient);
   REQUIRE(scale > 0);
   for (int n = 0; n < 12; ++n) REQUIRE(std::abs(slabs.gradient[size_t(n)] - whole.gradient[size_t(n)]) <= 1e-9 * scale);
+}
+
+// ---- Checks any backend must pass: the whole scene's metric against the ranks' slab metrics
+// (one SelfComm call per rank) recombined by valid count.
+
+// The affine metric with `ms`; `withMask`: the fixed mask, cut like the image; `poison`: the halos
+// filled with wrong values first (for metrics whose voxels read only themselves).
+inline void requireAffineMetricAddsUp(Backend& backend, const Scene& s, const MetricSettings& ms, bool withMask,
+                                      bool poison) {
+  const Mask* wholeMask = withMask ? &s.fixedMask : nullptr;
+  const AffineMetricEval whole = backend.affineMetric(s.fixed, s.moving, wholeMask, nullptr, s.A, ms, true);
+  std::vector<AffineMetricEval> parts;
+  for (int r = 0; r < kRanks; ++r) {
+    Image f = cutFor(s.fixed, r);
+    if (poison) poisonHalo(f, float(s.hi));
+    const Mask fm = cutFor(s.fixedMask, r);
+    parts.push_back(backend.affineMetric(f, s.moving, withMask ? &fm : nullptr, nullptr, s.A, ms, true));
+  }
+  requireSameAffineEval(combineByCount(parts), whole);
+}
+
+// The ranks' own slices of their gradients, each scaled by its rank's share of the valid voxels,
+// equal the whole gradient there (1e-5 of its largest vector).
+inline void requireSameFieldGradient(const Field& whole, const std::vector<Field>& parts,
+                                     const std::vector<double>& weight) {
+  double scale = 0;
+  for (const Vec3f& g : whole.data) scale = std::max(scale, norm(asVec3(g)));
+  REQUIRE(scale > 0);
+  const int64_t plane = whole.grid.size[0] * whole.grid.size[1];
+  double worst = 0;
+  for (int r = 0; r < kRanks; ++r) {
+    const Field& g = parts[size_t(r)];
+    REQUIRE(g.onHost());
+    for (int64_t k = g.grid.ownedBegin(); k < g.grid.ownedEnd(); ++k)
+      for (int64_t n = 0; n < plane; ++n) {
+        const Vec3f& a = g.data[size_t(k * plane + n)];
+        const Vec3f& b = whole.data[size_t((k + g.grid.slab.firstSlice) * plane + n)];
+        for (int c = 0; c < 3; ++c) worst = std::max(worst, std::abs(double(a[c]) * weight[size_t(r)] - double(b[c])));
+      }
+  }
+  REQUIRE(worst <= 1e-5 * scale);
+}
+
+// The field metric with `ms` (value, valid count and gradient) under the scene's mask; halos poisoned
+// unless the metric is a stencil (CC reads its neighbours' halo values).
+inline void requireFieldMetricAddsUp(Backend& backend, const Scene& s, const MetricSettings& ms) {
+  const bool stencil = ms.kind == MetricKind::CC;
+  INFO("metric kind " << int(ms.kind) << ", sampling " << ms.samplingFraction);
+  Field wholeGradient;
+  const FieldMetricEval whole =
+      backend.fieldMetric(s.fixed, s.moving, &s.fixedMask, nullptr, s.A, s.u, ms, &wholeGradient);
+  backend.toHost(wholeGradient);
+  std::vector<Field> gradients(kRanks);
+  std::vector<double> weight(kRanks);
+  int64_t validSum = 0;
+  double weightedValue = 0;
+  for (int r = 0; r < kRanks; ++r) {
+    Image f = cutFor(s.fixed, r);
+    Field u = cutFor(s.u, r);
+    if (!stencil) {  // each voxel reads only itself: stale halos must not count
+      poisonHalo(f, float(s.hi));
+      poisonHalo(u, Vec3f{4, -4, 4});
+    }
+    const Mask fm = cutFor(s.fixedMask, r);
+    const FieldMetricEval e = backend.fieldMetric(f, s.moving, &fm, nullptr, s.A, u, ms, &gradients[size_t(r)]);
+    backend.toHost(gradients[size_t(r)]);
+    weight[size_t(r)] = double(e.validVoxels) / double(whole.validVoxels);
+    validSum += e.validVoxels;
+    weightedValue += e.value * double(e.validVoxels);
+  }
+  REQUIRE(whole.validVoxels > 100);
+  REQUIRE(validSum == whole.validVoxels);
+  REQUIRE(weightedValue / double(validSum) == Approx(whole.value).epsilon(1e-11));
+  requireSameFieldGradient(wholeGradient, gradients, weight);
 }
 
 }  // namespace ffdp::test

@@ -42,4 +42,9 @@ CommandResult runShell(const std::string& command) {
 
 CommandResult runCli(const std::string& arguments) { return runShell(std::string(FFDP_BINARY) + " " + arguments); }
 
+uint64_t chooseTestSeed() {
+  if (const char* fixed = std::getenv("FFDP_TEST_SEED")) return std::strtoull(fixed, nullptr, 10);
+  return (uint64_t(std::random_device{}()) << 32) ^ std::random_device{}();
+}
+
 }  // namespace ffdp::test

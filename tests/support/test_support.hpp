@@ -1,5 +1,6 @@
 // Helpers shared by the tests: where the real data lives, scratch folders, running the CLI.
 #pragma once
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -7,6 +8,9 @@ namespace ffdp::test {
 
 // Path of a file under ../shared/data, or "" when the data folder is absent (the caller skips).
 std::string sharedData(const std::string& relative);
+
+// The seed of a randomised test: FFDP_TEST_SEED when set (to repeat a failure), else a fresh one.
+uint64_t chooseTestSeed();
 // Skip the current test with a clear message when the data file is missing. Use as:
 //   auto path = ffdp::test::sharedData("multimodal/stroke/T1.nii.gz"); FFDP_REQUIRE_DATA(path);
 #define FFDP_REQUIRE_DATA(path)                                                              \

@@ -15,6 +15,7 @@
 #include "dist/mpi_session.hpp"
 #include "gpu_ranks_world.hpp"
 #include "nccl_halo_comm.hpp"
+#include "support/test_support.hpp"
 
 namespace ffdp::test {
 
@@ -26,10 +27,7 @@ GpuRanksWorld& gpuRanksWorld() {
 uint64_t sharedSeed(Comm& host, const std::string& what) {
   uint64_t seed = 0;
   if (host.rank() == 0) {
-    if (const char* fixed = std::getenv("FFDP_TEST_SEED"))
-      seed = std::strtoull(fixed, nullptr, 10);
-    else
-      seed = (uint64_t(std::random_device{}()) << 32) ^ std::random_device{}();
+    seed = chooseTestSeed();
     std::printf("[gpu ranks] %s: seed %llu (set FFDP_TEST_SEED to repeat)\n", what.c_str(), (unsigned long long)seed);
     std::fflush(stdout);
   }
