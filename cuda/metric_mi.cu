@@ -26,8 +26,13 @@ struct HistogramSetup {
 };
 
 // Pass 1. histogram: B*B fixed-point cells (fixed bin major) followed by the valid count.
+//
+// Each valid voxel casts 16 integer votes, atomically. Where a whole warp's voxels fall on the same
+// 4x4 cells (background, flat tissue: most of a head's volume), the 32 lanes would queue on the same
+// 16 shared-memory words; instead the warp sums its votes with shuffles and one lane adds them.
+// Integer sums, so the histogram is the same bits either way.
 template <bool SharedHistogram>
-__global__ void __launch_bounds__(kThreads) jointHistogramPass(WarpSampler sampler, VoxelIndexer index, int64_t voxels,
+__global__ void __launch_bounds__(kThreads) jointHistogramPass(WarpSampler sampler, VoxelIndexer index, OwnedVoxels own,
                                                                HistogramSetup h, unsigned long long* histogram) {
   extern __shared__ unsigned long long blockHistogram[];
   const int B = h.fixedBins.bins, cells = B * B;
@@ -36,26 +41,43 @@ __global__ void __launch_bounds__(kThreads) jointHistogramPass(WarpSampler sampl
     for (int c = threadIdx.x; c < cells; c += blockDim.x) blockHistogram[c] = 0;
     __syncthreads();
   }
+  constexpr unsigned kWarp = 0xffffffffu;
+  const int lane = int(threadIdx.x & 31);
   unsigned long long count = 0;
-  for (int64_t n = firstItem(); n < voxels; n += itemStride()) {
-    int64_t i, j, k;
-    index.split(n, i, j, k);
-    if (!sampler.owns(k)) continue;  // a slab's halo voxel: not counted (owned_voxels.hpp)
-    WarpSample s;
-    if (!sampler.sample<false>(i, j, k, s)) continue;
-    ++count;
+  // A warp-uniform trip count (blockDim is a multiple of 32): every lane reaches the warp votes.
+  for (int64_t n = own.first + firstItem(); n - lane < own.last; n += itemStride()) {  // a slab's halo is not counted
+    int corner = -1;  // the first of the voxel's 4x4 cells; -1: no votes
     double wf[4], wm[4];
-    const int af = parzenValues(h.fixedBins.coordinate(s.f), B, wf);
-    const int bm = parzenValues(h.movingBins.coordinate(s.w), B, wm);
-    for (int a = 0; a < 4; ++a)
-      for (int b = 0; b < 4; ++b) {
-        const unsigned long long vote = __double2ull_rn(wf[a] * wm[b] * h.unit);
-        if (vote) atomicAdd(&target[(af + a) * B + bm + b], vote);
+    if (n < own.last) {
+      int64_t i, j, k;
+      index.split(n, i, j, k);
+      WarpSample s;
+      if (sampler.sample<false>(i, j, k, s)) {
+        ++count;
+        const int af = parzenValues(h.fixedBins.coordinate(s.f), B, wf);
+        const int bm = parzenValues(h.movingBins.coordinate(s.w), B, wm);
+        corner = af * B + bm;
       }
+    }
+    const int first = __shfl_sync(kWarp, corner, 0);
+    if (__all_sync(kWarp, corner == first) && first >= 0) {
+      for (int a = 0; a < 4; ++a)
+        for (int b = 0; b < 4; ++b) {
+          unsigned long long vote = __double2ull_rn(wf[a] * wm[b] * h.unit);
+          for (int offset = 16; offset > 0; offset >>= 1) vote += __shfl_down_sync(kWarp, vote, offset);
+          if (lane == 0 && vote) atomicAdd(&target[first + a * B + b], vote);
+        }
+    } else if (corner >= 0) {
+      for (int a = 0; a < 4; ++a)
+        for (int b = 0; b < 4; ++b) {
+          const unsigned long long vote = __double2ull_rn(wf[a] * wm[b] * h.unit);
+          if (vote) atomicAdd(&target[corner + a * B + b], vote);
+        }
+    }
   }
   // The valid count: one integer atomic per warp.
-  for (int offset = 16; offset > 0; offset >>= 1) count += __shfl_down_sync(0xffffffffu, count, offset);
-  if ((threadIdx.x & 31) == 0 && count) atomicAdd(&histogram[cells], count);
+  for (int offset = 16; offset > 0; offset >>= 1) count += __shfl_down_sync(kWarp, count, offset);
+  if (lane == 0 && count) atomicAdd(&histogram[cells], count);
   if (SharedHistogram) {
     __syncthreads();
     for (int c = threadIdx.x; c < cells; c += blockDim.x)
@@ -83,7 +105,7 @@ __device__ inline double miGradientFactor(const GradientSetup& h, const double* 
 }
 
 template <bool SharedTable, bool Field>
-__global__ void __launch_bounds__(kThreads) miGradientPass(WarpSampler sampler, VoxelIndexer index, int64_t voxels,
+__global__ void __launch_bounds__(kThreads) miGradientPass(WarpSampler sampler, VoxelIndexer index, OwnedVoxels own,
                                                            GradientSetup h, FieldGradientWriter writer,
                                                            double* partials) {
   extern __shared__ double table[];
@@ -96,7 +118,9 @@ __global__ void __launch_bounds__(kThreads) miGradientPass(WarpSampler sampler, 
     L = table;
   }
   AffineIndexSums sums;
-  for (int64_t n = firstItem(); n < voxels; n += itemStride()) {
+  // Own slices only: a slab's halo voxels do not count in the affine sums, and their field gradient
+  // is refreshed from the owners afterwards (ops/slab_backend.hpp).
+  for (int64_t n = own.first + firstItem(); n < own.last; n += itemStride()) {
     int64_t i, j, k;
     index.split(n, i, j, k);
     WarpSample s;
@@ -107,7 +131,7 @@ __global__ void __launch_bounds__(kThreads) miGradientPass(WarpSampler sampler, 
     const double g = miGradientFactor(h, L, s.f, s.w);
     if (Field)
       writer.write(n, g, s.dq);
-    else if (sampler.owns(k))  // a slab's halo voxels do not count in the affine sums
+    else
       sums.add(i, j, k, g, s.dq);
   }
   if (!Field)
@@ -132,7 +156,7 @@ MiState histogramAndValue(const MetricDeviceInputs& in, const WarpSampler& sampl
   st.fixedBins = makeParzenBins(fr.min, fr.max, B);
   st.movingBins = makeParzenBins(mr.min, mr.max, B);
 
-  const int64_t voxels = in.fixedGrid.voxels();
+  const OwnedVoxels own = ownedVoxels(in.fixedGrid);
   // Bits from the whole grid's voxel count: every rank quantises votes alike, and the sum over
   // all ranks still fits.
   const int bits = histogramFractionBits(wholeVoxels(in.fixedGrid));
@@ -142,14 +166,14 @@ MiState histogramAndValue(const MetricDeviceInputs& in, const WarpSampler& sampl
   check(cudaMemsetAsync(histogram.data(), 0, histogram.bytes(), cudaStreamPerThread),
         "clearing the MI joint histogram (" + std::to_string(BB) + " bins)");
   const VoxelIndexer index = makeVoxelIndexer(in.fixedGrid.size[0], in.fixedGrid.size[1]);
-  const int blocks = blocksFor(voxels);
+  const int blocks = blocksFor(own.count());
   if (BB <= size_t(kSharedHistogramBins))
     jointHistogramPass<true><<<blocks, kThreads, BB * sizeof(unsigned long long), cudaStreamPerThread>>>(
-        sampler, index, voxels, h, histogram.data());
+        sampler, index, own, h, histogram.data());
   else
-    jointHistogramPass<false><<<blocks, kThreads, 0, cudaStreamPerThread>>>(sampler, index, voxels, h,
+    jointHistogramPass<false><<<blocks, kThreads, 0, cudaStreamPerThread>>>(sampler, index, own, h,
                                                                            histogram.data());
-  checkLaunch("jointHistogramPass (MI)", voxels);
+  checkLaunch("jointHistogramPass (MI)", own.count());
   const std::vector<unsigned long long> counts = histogram.toHost("MI joint histogram");
 
   std::vector<double> H(BB + 1);
@@ -174,17 +198,17 @@ std::vector<double> gradientPass(const MetricDeviceInputs& in, const WarpSampler
   const size_t BB = size_t(B) * size_t(B);
   const DeviceArray<double> table = DeviceArray<double>::fromHost(st.logRatio, "MI log-ratio table");
   const GradientSetup h{st.fixedBins, st.movingBins, table.data()};
-  const int64_t voxels = in.fixedGrid.voxels();
+  const OwnedVoxels own = ownedVoxels(in.fixedGrid);
   const VoxelIndexer index = makeVoxelIndexer(in.fixedGrid.size[0], in.fixedGrid.size[1]);
-  const int blocks = blocksFor(voxels);
+  const int blocks = blocksFor(own.count());
   DeviceArray<double> partials(Field ? 0 : int64_t(blocks) * kAffineIndexSums, "MI affine gradient partial sums");
   if (BB * sizeof(double) <= 48 * 1024)
     miGradientPass<true, Field><<<blocks, kThreads, BB * sizeof(double), cudaStreamPerThread>>>(
-        sampler, index, voxels, h, writer, partials.data());
+        sampler, index, own, h, writer, partials.data());
   else
-    miGradientPass<false, Field><<<blocks, kThreads, 0, cudaStreamPerThread>>>(sampler, index, voxels, h, writer,
+    miGradientPass<false, Field><<<blocks, kThreads, 0, cudaStreamPerThread>>>(sampler, index, own, h, writer,
                                                                               partials.data());
-  checkLaunch("miGradientPass (MI)", voxels);
+  checkLaunch("miGradientPass (MI)", own.count());
   if (Field) return {};
   return finishSums(partials, blocks, kAffineIndexSums, "MI affine gradient");
 }
