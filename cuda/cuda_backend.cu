@@ -108,6 +108,7 @@ class CudaBackend final : public Backend {
     return cuda::centreOfMass(deviceIn(image, "image"), image.grid, comm_);
   }
 
+  // On a slab, right on the own slices (the halo goes stale; ops/slab_backend.hpp refreshes it).
   void smoothField(Field& u, const Vec3& sigmaVoxels) override {
     cuda::smoothField(floats(deviceInOut(u, "field to smooth")), u.grid, sigmaVoxels);
   }
@@ -159,9 +160,12 @@ class CudaBackend final : public Backend {
   double adamMoments(Field& m, Field& v, const Field& g, double gScale, double beta1, double beta2) override {
     requireSameGrid(m.grid, g.grid, "adamMoments");
     requireSameGrid(v.grid, g.grid, "adamMoments");
-    return reducedMax(g.grid, cuda::adamMoments(floats(deviceInOut(m, "Adam moment m")),
-                                                floats(deviceInOut(v, "Adam moment v")), floats(deviceIn(g, "gradient")),
-                                                g.voxels(), ownedVoxels(g.grid), gScale, beta1, beta2));
+    // Own slices only: on a slab the moments' halo slices go stale (ops/slab_backend.hpp).
+    const OwnedVoxels own = ownedVoxels(g.grid);
+    return reducedMax(g.grid, cuda::adamMoments(floats(deviceInOut(m, "Adam moment m") + own.first),
+                                                floats(deviceInOut(v, "Adam moment v") + own.first),
+                                                floats(deviceIn(g, "gradient") + own.first), own.count(), gScale,
+                                                beta1, beta2));
   }
   double adamDirectionMaxNorm(const Field& m, const Field& v, double c1, double c2, double epsilon) override {
     requireSameGrid(m.grid, v.grid, "adamDirectionMaxNorm");
@@ -176,8 +180,9 @@ class CudaBackend final : public Backend {
     requireSameGrid(u.grid, v.grid, "composeAdamStep");
     if (&out == &u) fail(ExitCode::Internal, "composeAdamStep: the output must not be the input field");
     float* o = floats(deviceOut(out, u.grid, "an updated field"));
+    // Own slices only: reads m and v there alone; on a slab the output's halo is refreshed afterwards.
     cuda::composeAdamStep(floats(deviceIn(u, "field")), floats(deviceIn(m, "Adam moment m")),
-                          floats(deviceIn(v, "Adam moment v")), c1, c2, epsilon, s, o, u.grid);
+                          floats(deviceIn(v, "Adam moment v")), c1, c2, epsilon, s, o, u.grid, ownedVoxels(u.grid));
   }
 
   void refreshHalo(Comm& comm, Image& v) override { refreshHaloOnDevice(comm, v, "an image"); }
@@ -282,16 +287,28 @@ class CudaBackend final : public Backend {
     in.movingMask = movingMask ? deviceIn(*movingMask, "moving mask") : nullptr;
     in.A = A;
     in.settings = metric;
-    // A window of a sharded moving image (ops/moving_window_cache.hpp) normalises by the whole image's range.
-    if (const auto r = wholeIntensityRangeOf(moving)) {
-      movingRange_ = {r->min, r->max};
-      in.movingRange = &movingRange_;
-    }
+    fixedRange_ = intensityRangeOf(fixed, "fixed image");
+    movingRange_ = intensityRangeOf(moving, "moving image");
+    in.fixedRange = &fixedRange_;
+    in.movingRange = &movingRange_;
     return in;
   }
 
+  // A window of a sharded moving image (ops/moving_window_cache.hpp) normalises by the whole image's
+  // range; any other image by its own, measured once and kept with its device copy (device_volume.cuh).
+  DeviceIntensityRange intensityRangeOf(const Image& image, const char* what) {
+    if (const auto r = wholeIntensityRangeOf(image)) return {r->min, r->max};
+    const float* values = deviceIn(image, what);
+    CudaBlock* block = blockOf(image.device);
+    if (!block->intensityRange) {
+      const DeviceIntensityRange r = cuda::intensityRange(values, image.grid, comm_);
+      block->intensityRange = CudaBlock::Range{r.min, r.max};
+    }
+    return {block->intensityRange->min, block->intensityRange->max};
+  }
+
   Comm& comm_;
-  cuda::DeviceIntensityRange movingRange_;  // what inputs() points a window's metric at
+  cuda::DeviceIntensityRange fixedRange_, movingRange_;  // what inputs() points the metrics at
   cudaMemPool_t pool_ = nullptr;  // every DeviceArray allocates from it (device_array.cuh)
   std::unique_ptr<NcclHaloComm> nccl_;  // halos GPU to GPU; null: staged through the host
 };

@@ -51,10 +51,17 @@ class DeviceArray {
   int64_t size() const { return count_; }
   size_t bytes() const { return size_t(count_) * sizeof(T); }
 
+  // From pageable memory (a std::vector) cudaMemcpyAsync returns once it has staged the values, so
+  // the caller may free them at once and nothing waits for the GPU: small per-iteration tables
+  // (Gaussian norms, MI's log ratios) cost no synchronisation. From pinned memory the copy really
+  // is asynchronous, so that case waits for it.
   void upload(const T* host, int64_t count, const std::string& what) {
     check(cudaMemcpyAsync(data_, host, size_t(count) * sizeof(T), cudaMemcpyHostToDevice, cudaStreamPerThread),
           "upload of " + what);
-    check(cudaStreamSynchronize(cudaStreamPerThread), "upload of " + what);
+    cudaPointerAttributes attributes{};
+    check(cudaPointerGetAttributes(&attributes, host), "checking where the host values of " + what + " live");
+    if (attributes.type != cudaMemoryTypeUnregistered)
+      check(cudaStreamSynchronize(cudaStreamPerThread), "upload of " + what);
   }
   void download(T* host, int64_t count, const std::string& what) const {
     check(cudaMemcpyAsync(host, data_, size_t(count) * sizeof(T), cudaMemcpyDeviceToHost, cudaStreamPerThread),

@@ -7,6 +7,7 @@
 #include <cuda_runtime.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/device_copy.hpp"
@@ -20,12 +21,23 @@ class CudaBlock final : public DeviceBlock {
   CudaBlock(size_t bytes, const std::string& what) : array_(int64_t(bytes), what) {}
   std::unique_ptr<DeviceBlock> clone() const override {
     auto copy = std::make_unique<CudaBlock>(bytes(), "a copy of a volume");
+    copy->intensityRange = intensityRange;
     check(cudaMemcpyAsync(copy->data(), array_.data(), bytes(), cudaMemcpyDeviceToDevice, cudaStreamPerThread),
           "device copy of a volume (" + std::to_string(bytes()) + " bytes)");
     return copy;
   }
   size_t bytes() const override { return array_.bytes(); }
   void* data() { return array_.data(); }
+
+  // The global intensity range of the image these bytes hold, once measured (cuda_backend.cu):
+  // the metrics need it on every evaluation, and measuring it costs a pass over the image, two
+  // waits for the GPU and, on a slab, two reductions over the ranks. deviceInOut and deviceOut
+  // forget it, so it never outlives the values it was measured on. Every rank makes and changes
+  // its volumes at the same steps, so the ranks measure (a collective) at the same calls.
+  struct Range {
+    double min = 0, max = 0;
+  };
+  std::optional<Range> intensityRange;
 
  private:
   DeviceArray<unsigned char> array_;
@@ -56,6 +68,7 @@ const T* deviceIn(const Volume<T>& v, const char* what) {
 template <class T>
 T* deviceInOut(Volume<T>& v, const char* what) {
   T* p = const_cast<T*>(deviceIn(v, what));
+  blockOf(v.device)->intensityRange.reset();
   v.data.clear();
   v.data.shrink_to_fit();
   return p;
@@ -72,6 +85,7 @@ T* deviceOut(Volume<T>& v, const Grid& grid, const char* what) {
     v.device.reset(std::make_unique<CudaBlock>(bytes, what));
     b = blockOf(v.device);
   }
+  b->intensityRange.reset();
   return static_cast<T*>(b->data());
 }
 

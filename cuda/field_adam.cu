@@ -16,8 +16,7 @@ struct AdamScales {
 AdamScales adamScales(double c1, double c2, double epsilon) { return {float(1 / c1), float(1 / c2), float(epsilon)}; }
 
 __global__ void momentsKernel(float* __restrict__ m, float* __restrict__ v, const float* __restrict__ g,
-                              int64_t voxels, int64_t ownFirst, int64_t ownLast, float s, float b1, float b2,
-                              double* partials) {
+                              int64_t voxels, float s, float b1, float b2, double* partials) {
   __shared__ double scratch[kThreads];
   NormTracker t;
   for (int64_t n = firstItem(); n < voxels; n += itemStride()) {
@@ -29,7 +28,7 @@ __global__ void momentsKernel(float* __restrict__ m, float* __restrict__ v, cons
       m[3 * n + c] = mf;
       v[3 * n + c] = vv[c];
     }
-    if (n >= ownFirst && n < ownLast) t.add(vv[0], vv[1], vv[2]);  // a slab's halo is updated, not reduced
+    t.add(vv[0], vv[1], vv[2]);
   }
   writeNormPartial(t, scratch, partials);
 }
@@ -59,16 +58,11 @@ __global__ void scaleKernel(float* u, int64_t floats, float a) {
 }  // namespace
 
 double adamMoments(float* m, float* v, const float* g, int64_t voxels, double gScale, double beta1, double beta2) {
-  return adamMoments(m, v, g, voxels, allVoxels(voxels), gScale, beta1, beta2);
-}
-
-double adamMoments(float* m, float* v, const float* g, int64_t voxels, OwnedVoxels own, double gScale, double beta1,
-                   double beta2) {
   if (voxels <= 0) return 0;
   const int blocks = blocksFor(voxels);
   DeviceArray<double> partials(blocks, "adamMoments partials");
-  momentsKernel<<<blocks, kThreads, 0, cudaStreamPerThread>>>(m, v, g, voxels, own.first, own.last, float(gScale),
-                                                              float(beta1), float(beta2), partials.data());
+  momentsKernel<<<blocks, kThreads, 0, cudaStreamPerThread>>>(m, v, g, voxels, float(gScale), float(beta1),
+                                                              float(beta2), partials.data());
   checkLaunch("adamMoments", voxels);
   return finishNormPartials(partials, blocks, "adamMoments");
 }

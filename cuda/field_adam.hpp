@@ -7,16 +7,11 @@
 #pragma once
 #include <cstdint>
 
-#include "owned_voxels.hpp"
-
 namespace ffdp::cuda {
 
-// m <- beta1 m + (1 - beta1) s g, v <- beta2 v + (1 - beta2) (s g)², s = gScale; returns max |v(x)|.
+// m <- beta1 m + (1 - beta1) s g, v <- beta2 v + (1 - beta2) (s g)², s = gScale; returns max |v(x)|
+// (0 for no voxels). On a slab the backend passes the own slices alone (owned_voxels.hpp).
 double adamMoments(float* m, float* v, const float* g, int64_t voxels, double gScale, double beta1, double beta2);
-// The same on a slab buffer: every voxel is updated, max |v| is taken over `own` only (owned_voxels.hpp;
-// 0 when `own` is empty, not yet combined across ranks).
-double adamMoments(float* m, float* v, const float* g, int64_t voxels, OwnedVoxels own, double gScale, double beta1,
-                   double beta2);
 // The largest |d(x)| of d = (m / c1) / (sqrt(v / c2) + epsilon), d computed per voxel, not stored.
 double adamDirectionMaxNorm(const float* m, const float* v, int64_t voxels, double c1, double c2, double epsilon);
 // d as above, stored (d may not alias m or v).

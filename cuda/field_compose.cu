@@ -31,14 +31,14 @@ __device__ __forceinline__ void stage(const float* __restrict__ src, float* dst,
   for (int f = threadIdx.x; f < count; f += blockDim.x) dst[f] = src[first + f];
 }
 
+// Voxels [first, last) of r.
 __global__ void __launch_bounds__(kThreads) composeKernel(FieldView u, StepSource step, float* __restrict__ r,
-                                                          FloatMatrix3 toIndex) {
+                                                          FloatMatrix3 toIndex, int64_t first, int64_t last) {
   __shared__ float a[kFloatsPerBlock], b[kFloatsPerBlock];  // the steps (or m, v), then the results in a
-  const int64_t voxels = u.nx * u.ny * u.nz;
-  const int64_t blocks = (voxels + kVoxelsPerBlock - 1) / kVoxelsPerBlock;
+  const int64_t blocks = (last - first + kVoxelsPerBlock - 1) / kVoxelsPerBlock;
   for (int64_t blk = blockIdx.x; blk < blocks; blk += gridDim.x) {
-    const int64_t n0 = blk * kVoxelsPerBlock;
-    const int count = int(3 * (voxels - n0 < kVoxelsPerBlock ? voxels - n0 : kVoxelsPerBlock));
+    const int64_t n0 = first + blk * kVoxelsPerBlock;
+    const int count = int(3 * (last - n0 < kVoxelsPerBlock ? last - n0 : kVoxelsPerBlock));
     if (step.g) {
       stage(step.g, a, 3 * n0, count);
     } else {
@@ -68,17 +68,22 @@ __global__ void __launch_bounds__(kThreads) composeKernel(FieldView u, StepSourc
   }
 }
 
-void launchCompose(const float* u, const StepSource& step, float* r, const Grid& grid, const char* what) {
+void launchCompose(const float* u, const StepSource& step, float* r, const Grid& grid, OwnedVoxels only,
+                   const char* what) {
   if (grid.voxels() == 0) fail(ExitCode::Internal, std::string(what) + ": the fields are empty");
+  if (only.first < 0 || only.last > grid.voxels())
+    fail(ExitCode::Internal, std::string(what) + ": voxels " + std::to_string(only.first) + ".." +
+                                 std::to_string(only.last) + " outside the field's " + std::to_string(grid.voxels()));
+  if (only.count() == 0) return;
   const Mat3 inv = grid.indexToPhysicalMatrix().inverse();
   double m[3][3];
   for (int a = 0; a < 3; ++a)
     for (int b = 0; b < 3; ++b) m[a][b] = inv.m[a][b];
   const FieldView uv{u, grid.size[0], grid.size[1], grid.size[2]};
-  const int64_t blocks = (grid.voxels() + kVoxelsPerBlock - 1) / kVoxelsPerBlock;
+  const int64_t blocks = (only.count() + kVoxelsPerBlock - 1) / kVoxelsPerBlock;
   composeKernel<<<int(blocks < kMaxBlocks ? blocks : kMaxBlocks), kThreads, 0, cudaStreamPerThread>>>(
-      uv, step, r, floatMatrix(m));
-  checkLaunch(what, grid.voxels());
+      uv, step, r, floatMatrix(m), only.first, only.last);
+  checkLaunch(what, only.count());
 }
 
 }  // namespace
@@ -86,11 +91,11 @@ void launchCompose(const float* u, const StepSource& step, float* r, const Grid&
 void composeFields(const float* u, const float* g, float* r, const Grid& grid) {
   StepSource step;
   step.g = g;
-  launchCompose(u, step, r, grid, "composeFields");
+  launchCompose(u, step, r, grid, allVoxels(grid.voxels()), "composeFields");
 }
 
 void composeAdamStep(const float* u, const float* m, const float* v, double c1, double c2, double epsilon, double s,
-                     float* out, const Grid& grid) {
+                     float* out, const Grid& grid, OwnedVoxels only) {
   StepSource step;
   step.m = m;
   step.v = v;
@@ -98,7 +103,7 @@ void composeAdamStep(const float* u, const float* m, const float* v, double c1, 
   step.vScale = float(1 / c2);
   step.eps = float(epsilon);
   step.s = float(s);
-  launchCompose(u, step, out, grid, "composeAdamStep");
+  launchCompose(u, step, out, grid, only, "composeAdamStep");
 }
 
 }  // namespace ffdp::cuda

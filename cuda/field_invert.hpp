@@ -11,8 +11,9 @@
 
 namespace ffdp::cuda {
 
-// On a rank's slab buffer every voxel is swept but only the owned slices' changes steer the stopping,
-// combined across ranks so that every rank stops at the same sweep (owned_voxels.hpp).
+// On a rank's slab buffer only the own slices are computed (a voxel reads u alone; the halo of v is
+// left stale for the caller to refresh), and their changes, combined across ranks, stop every rank
+// at the same sweep (owned_voxels.hpp).
 int invertField(const float* u, float* v, const Grid& grid, int iterations, double tolerance, Comm& comm);
 // A whole field (throws Error(Internal) for a slab grid).
 int invertField(const float* u, float* v, const Grid& grid, int iterations, double tolerance);

@@ -236,6 +236,7 @@ __global__ void __launch_bounds__(kThreads) smoothRowsWindowed(const float* in, 
 template <int W, int Q>
 __global__ void __launch_bounds__(kThreads) smoothJKWindowed(const float* __restrict__ in, float* __restrict__ out,
                                                              int64_t rowFloats, int64_t ny, int64_t nz,
+                                                             int64_t kFirst, int64_t kLast,
                                                              WindowWeights kj, WindowWeights kk,
                                                              const float* __restrict__ invNormJ,
                                                              const float* __restrict__ invNormK) {
@@ -244,12 +245,12 @@ __global__ void __launch_bounds__(kThreads) smoothJKWindowed(const float* __rest
   __shared__ float tile[2][kTileRows * kTileX];
   const int tx = threadIdx.x % kTileX, ty = threadIdx.x / kTileX;
   const int64_t xTiles = (rowFloats + kTileX - 1) / kTileX, jTiles = (ny + kTileJ - 1) / kTileJ;
-  const int64_t kTiles = (nz + kPlanesPerBlock - 1) / kPlanesPerBlock;
+  const int64_t kTiles = (kLast - kFirst + kPlanesPerBlock - 1) / kPlanesPerBlock;
   const int64_t planeFloats = rowFloats * ny;
   for (int64_t t = blockIdx.x; t < xTiles * jTiles * kTiles; t += gridDim.x) {
     const int64_t xt = t % xTiles, rest = t / xTiles, jt = rest % jTiles, kt = rest / jTiles;
-    const int64_t x = xt * kTileX + tx, j0 = jt * kTileJ, k0 = kt * kPlanesPerBlock;
-    const int64_t k1 = k0 + kPlanesPerBlock < nz ? k0 + kPlanesPerBlock : nz;
+    const int64_t x = xt * kTileX + tx, j0 = jt * kTileJ, k0 = kFirst + kt * kPlanesPerBlock;
+    const int64_t k1 = k0 + kPlanesPerBlock < kLast ? k0 + kPlanesPerBlock : kLast;
     const int64_t pBegin = k0 - W, pEnd = k1 + W;  // the input planes k0 - W .. k1 + W - 1
     float staged[kLoads];
     const auto load = [&](int64_t p) {
@@ -314,33 +315,39 @@ void launchRows(const float* in, float* out, const Grid& grid, int components, c
   checkLaunch("smoothRowsWindowed", grid.voxels() * components);
 }
 
+// Output planes [planes.first, planes.last) of the j-k pass (it reads W planes beyond them).
+struct PlaneRange {
+  int64_t first = 0, last = 0;
+};
+
 template <int W, int Q>
-void launchJK(const float* in, float* out, const Grid& grid, int components, const WindowWeights& kj,
-              const WindowWeights& kk, const float* invNormJ, const float* invNormK) {
+void launchJK(const float* in, float* out, const Grid& grid, int components, PlaneRange planes,
+              const WindowWeights& kj, const WindowWeights& kk, const float* invNormJ, const float* invNormK) {
   const int64_t rowFloats = grid.size[0] * components, ny = grid.size[1], nz = grid.size[2];
+  if (planes.last <= planes.first) return;
   const int64_t tiles = (rowFloats + 31) / 32 * ((ny + 8 * Q - 1) / (8 * Q)) *
-                        ((nz + kPlanesPerBlock - 1) / kPlanesPerBlock);
+                        ((planes.last - planes.first + kPlanesPerBlock - 1) / kPlanesPerBlock);
   const int64_t blocks = tiles < (int64_t(1) << 30) ? tiles : (int64_t(1) << 30);
-  smoothJKWindowed<W, Q><<<int(blocks), kThreads, 0, cudaStreamPerThread>>>(in, out, rowFloats, ny, nz, kj, kk,
-                                                                              invNormJ, invNormK);
+  smoothJKWindowed<W, Q><<<int(blocks), kThreads, 0, cudaStreamPerThread>>>(
+      in, out, rowFloats, ny, nz, planes.first, planes.last, kj, kk, invNormJ, invNormK);
   checkLaunch("smoothJKWindowed", grid.voxels() * components);
 }
 
 template <int W>
-void launchWindowed(bool rows, const float* in, float* out, const Grid& grid, int components, int rowsPerThread,
-                    const WindowWeights& k0, const WindowWeights& kj, const WindowWeights& kk, const float* invNormI,
-                    const float* invNormJ, const float* invNormK) {
+void launchWindowed(bool rows, const float* in, float* out, const Grid& grid, int components, PlaneRange planes,
+                    int rowsPerThread, const WindowWeights& k0, const WindowWeights& kj, const WindowWeights& kk,
+                    const float* invNormI, const float* invNormJ, const float* invNormK) {
   if (rows) return launchRows<W>(in, out, grid, components, k0, invNormI);
-  if (rowsPerThread == 4) return launchJK<W, 4>(in, out, grid, components, kj, kk, invNormJ, invNormK);
-  launchJK<W, 2>(in, out, grid, components, kj, kk, invNormJ, invNormK);
+  if (rowsPerThread == 4) return launchJK<W, 4>(in, out, grid, components, planes, kj, kk, invNormJ, invNormK);
+  launchJK<W, 2>(in, out, grid, components, planes, kj, kk, invNormJ, invNormK);
 }
 
 void dispatchWindowed(int window, bool rows, const float* in, float* out, const Grid& grid, int components,
-                      int rowsPerThread, const WindowWeights& ki, const WindowWeights& kj, const WindowWeights& kk,
-                      const float* invNormI, const float* invNormJ, const float* invNormK) {
-#define FFDP_WINDOW_CASE(W)                                                                                    \
-  case W:                                                                                                      \
-    return launchWindowed<W>(rows, in, out, grid, components, rowsPerThread, ki, kj, kk, invNormI, invNormJ, \
+                      PlaneRange planes, int rowsPerThread, const WindowWeights& ki, const WindowWeights& kj,
+                      const WindowWeights& kk, const float* invNormI, const float* invNormJ, const float* invNormK) {
+#define FFDP_WINDOW_CASE(W)                                                                                       \
+  case W:                                                                                                         \
+    return launchWindowed<W>(rows, in, out, grid, components, planes, rowsPerThread, ki, kj, kk, invNormI, invNormJ, \
                              invNormK);
   switch (window) {
     FFDP_WINDOW_CASE(0) FFDP_WINDOW_CASE(1) FFDP_WINDOW_CASE(2) FFDP_WINDOW_CASE(3) FFDP_WINDOW_CASE(4)
@@ -352,8 +359,10 @@ void dispatchWindowed(int window, bool rows, const float* in, float* out, const 
 }
 
 // The two-pass smoothing; false (nothing done) where a radius exceeds kMaxWindow or a row does
-// not fit in shared memory, which the per-axis kernels handle.
-bool smoothWindowed(float* data, const Grid& grid, const Vec3& sigma, int components, int rowsPerThread) {
+// not fit in shared memory, which the per-axis kernels handle. With j or k smoothed, only the planes
+// `planes` come out smoothed (the rest keep their input, or the i pass alone).
+bool smoothWindowed(float* data, const Grid& grid, const Vec3& sigma, int components, PlaneRange planes,
+                    int rowsPerThread) {
   const std::string what = describe(grid, components);
   GaussianAxisTable t[3];
   bool active[3];
@@ -388,35 +397,54 @@ bool smoothWindowed(float* data, const Grid& grid, const Vec3& sigma, int compon
   const int q = rowsPerThread == 2 || rowsPerThread == 4 ? rowsPerThread : 2;
 
   if (!jk) {
-    dispatchWindowed(wi, true, data, data, grid, components, q, k[0], k[1], k[2], normI, normJ, normK);
+    dispatchWindowed(wi, true, data, data, grid, components, planes, q, k[0], k[1], k[2], normI, normJ, normK);
     return true;
   }
   DeviceArray<float> scratch(grid.voxels() * components, "smoothing scratch for a " + what);
   if (rows) {
-    dispatchWindowed(wi, true, data, scratch.data(), grid, components, q, k[0], k[1], k[2], normI, normJ, normK);
-    dispatchWindowed(wjk, false, scratch.data(), data, grid, components, q, k[0], k[1], k[2], normI, normJ, normK);
+    dispatchWindowed(wi, true, data, scratch.data(), grid, components, planes, q, k[0], k[1], k[2], normI, normJ,
+                     normK);
+    dispatchWindowed(wjk, false, scratch.data(), data, grid, components, planes, q, k[0], k[1], k[2], normI, normJ,
+                     normK);
   } else {
-    dispatchWindowed(wjk, false, data, scratch.data(), grid, components, q, k[0], k[1], k[2], normI, normJ, normK);
-    check(cudaMemcpyAsync(data, scratch.data(), scratch.bytes(), cudaMemcpyDeviceToDevice, cudaStreamPerThread),
-          "copying the smoothed " + what + " back");
+    dispatchWindowed(wjk, false, data, scratch.data(), grid, components, planes, q, k[0], k[1], k[2], normI, normJ,
+                     normK);
+    const size_t planeBytes = size_t(grid.size[0] * grid.size[1] * components) * sizeof(float);
+    const size_t skip = size_t(planes.first) * planeBytes;
+    if (planes.last > planes.first)
+      check(cudaMemcpyAsync(reinterpret_cast<unsigned char*>(data) + skip,
+                            reinterpret_cast<const unsigned char*>(scratch.data()) + skip,
+                            size_t(planes.last - planes.first) * planeBytes, cudaMemcpyDeviceToDevice,
+                            cudaStreamPerThread),
+            "copying the smoothed " + what + " back");
   }
   return true;
 }
 
 // rowsPerThread: 0 = the default choice, 2 or 4 = that many j outputs per thread in the fused
-// j-k pass, -1 = the per-axis kernels (benchmarks compare them).
-void smoothVolume(float* data, const Grid& grid, const Vec3& sigma, int components, int rowsPerThread) {
+// j-k pass, -1 = the per-axis kernels (benchmarks compare them). `planes`: the z-planes that must come
+// out right; the windowed kernels compute only those in their j-k pass, the per-axis ones every plane.
+void smoothVolume(float* data, const Grid& grid, const Vec3& sigma, int components, PlaneRange planes,
+                  int rowsPerThread) {
   if (!(sigma[0] > 0 || sigma[1] > 0 || sigma[2] > 0) || grid.voxels() == 0) return;
-  if (rowsPerThread < 0 || !smoothWindowed(data, grid, sigma, components, rowsPerThread))
+  if (rowsPerThread < 0 || !smoothWindowed(data, grid, sigma, components, planes, rowsPerThread))
     smoothVolumeByAxis(data, grid, sigma, components);
 }
 
+PlaneRange everyPlane(const Grid& grid) { return {0, grid.size[2]}; }
+
 }  // namespace
 
-void smoothField(float* field, const Grid& grid, const Vec3& sigmaVoxels) { smoothVolume(field, grid, sigmaVoxels, 3, 0); }
-void smoothImage(float* image, const Grid& grid, const Vec3& sigmaVoxels) { smoothVolume(image, grid, sigmaVoxels, 1, 0); }
+// A field on a slab: its own planes (the halo is refreshed after; ops/slab_backend.hpp).
+void smoothField(float* field, const Grid& grid, const Vec3& sigmaVoxels) {
+  smoothVolume(field, grid, sigmaVoxels, 3, {grid.ownedBegin(), grid.ownedEnd()}, 0);
+}
+// An image on a slab: every plane (pyramid resampling reads the smoothed halo).
+void smoothImage(float* image, const Grid& grid, const Vec3& sigmaVoxels) {
+  smoothVolume(image, grid, sigmaVoxels, 1, everyPlane(grid), 0);
+}
 void smoothFieldTuned(float* field, const Grid& grid, const Vec3& sigmaVoxels, int rowsPerThread) {
-  smoothVolume(field, grid, sigmaVoxels, 3, rowsPerThread);
+  smoothVolume(field, grid, sigmaVoxels, 3, everyPlane(grid), rowsPerThread);
 }
 
 }  // namespace ffdp::cuda

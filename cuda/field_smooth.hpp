@@ -7,7 +7,8 @@
 
 namespace ffdp::cuda {
 
-// `field`: 3 interleaved floats per voxel of `grid` (a displacement field or its gradient).
+// `field`: 3 interleaved floats per voxel of `grid` (a displacement field or its gradient). On a
+// slab buffer only the own slices come out right (its halo is refreshed afterwards).
 void smoothField(float* field, const Grid& grid, const Vec3& sigmaVoxels);
 // `image`: one float per voxel of `grid` (pyramid pre-smoothing).
 void smoothImage(float* image, const Grid& grid, const Vec3& sigmaVoxels);

@@ -16,14 +16,16 @@ enum class Output { ValueOnly, Field, Affine };
 constexpr int kValueSums = 2;
 
 template <Output Out>
-__global__ void __launch_bounds__(kThreads) meanSquaresPass(WarpSampler sampler, VoxelIndexer index, int64_t voxels,
+__global__ void __launch_bounds__(kThreads) meanSquaresPass(WarpSampler sampler, VoxelIndexer index, OwnedVoxels own,
                                                             FieldGradientWriter writer, double* partials) {
   __shared__ double scratch[kThreads];
   constexpr bool withGradient = Out != Output::ValueOnly;
   constexpr int width = Out == Output::Affine ? kValueSums + kAffineIndexSums : kValueSums;
   double sse = 0, count = 0;
   AffineIndexSums sums;
-  for (int64_t n = firstItem(); n < voxels; n += itemStride()) {
+  // Own slices only: a slab's halo voxels are not counted, and their field gradient is refreshed from
+  // the owners afterwards (ops/slab_backend.hpp).
+  for (int64_t n = own.first + firstItem(); n < own.last; n += itemStride()) {
     int64_t i, j, k;
     index.split(n, i, j, k);
     WarpSample s;
@@ -33,7 +35,6 @@ __global__ void __launch_bounds__(kThreads) meanSquaresPass(WarpSampler sampler,
     }
     const double diff = s.f - s.w;
     if (Out == Output::Field) writer.write(n, -2.0 * diff, s.dq);
-    if (!sampler.owns(k)) continue;  // a slab's halo voxel: gradient written, not counted
     sse += diff * diff;
     count += 1;
     if (Out == Output::Affine) sums.add(i, j, k, -2.0 * diff, s.dq);
@@ -55,42 +56,42 @@ __global__ void __launch_bounds__(kThreads) meanSquaresPass(WarpSampler sampler,
 // The field gradient is scaled by 1/N, N the valid count. Counting first (the valid rule alone reads
 // u and the masks, 12 B per voxel, no image) lets the one sampling pass write the final gradient,
 // instead of writing it unscaled and rescaling it (24 B per voxel more).
-__global__ void __launch_bounds__(kThreads) validCountPass(WarpSampler sampler, VoxelIndexer index, int64_t voxels,
+__global__ void __launch_bounds__(kThreads) validCountPass(WarpSampler sampler, VoxelIndexer index, OwnedVoxels own,
                                                            unsigned long long* total) {
   unsigned long long count = 0;
   const int lane = int(threadIdx.x & 31);
-  for (int64_t n = firstItem(); n - lane < voxels; n += itemStride()) {  // warp-uniform trip count
-    if (n >= voxels) continue;
+  for (int64_t n = own.first + firstItem(); n - lane < own.last; n += itemStride()) {  // warp-uniform trip count
+    if (n >= own.last) continue;
     int64_t i, j, k;
     index.split(n, i, j, k);
     double q[3];
-    count += sampler.owns(k) && sampler.valid(n, i, j, k, q) ? 1 : 0;
+    count += sampler.valid(n, i, j, k, q) ? 1 : 0;
   }
   for (int offset = 16; offset > 0; offset >>= 1) count += __shfl_down_sync(0xffffffffu, count, offset);
   if (lane == 0 && count) atomicAdd(total, count);  // integer: exact in any order
 }
 
 int64_t validCount(const MetricDeviceInputs& in, const float* u) {
-  const int64_t voxels = in.fixedGrid.voxels();
+  const OwnedVoxels own = ownedVoxels(in.fixedGrid);
   DeviceArray<unsigned long long> total(1, "mean squares valid count");
   check(cudaMemsetAsync(total.data(), 0, sizeof(unsigned long long), cudaStreamPerThread),
         "clearing the mean-squares valid count");
-  validCountPass<<<blocksFor(voxels), kThreads, 0, cudaStreamPerThread>>>(
-      makeWarpSampler(in, u), makeVoxelIndexer(in.fixedGrid.size[0], in.fixedGrid.size[1]), voxels, total.data());
-  checkLaunch("validCountPass (mean squares)", voxels);
+  validCountPass<<<blocksFor(own.count()), kThreads, 0, cudaStreamPerThread>>>(
+      makeWarpSampler(in, u), makeVoxelIndexer(in.fixedGrid.size[0], in.fixedGrid.size[1]), own, total.data());
+  checkLaunch("validCountPass (mean squares)", own.count());
   return int64_t(total.toHost("mean squares valid count")[0]);
 }
 
 template <Output Out>
 std::vector<double> runPass(const MetricDeviceInputs& in, const float* u, const FieldGradientWriter& writer) {
-  const int64_t voxels = in.fixedGrid.voxels();
-  const int blocks = blocksFor(voxels);
+  const OwnedVoxels own = ownedVoxels(in.fixedGrid);
+  const int blocks = blocksFor(own.count());
   const int width = Out == Output::Affine ? kValueSums + kAffineIndexSums : kValueSums;
   DeviceArray<double> partials(int64_t(blocks) * width, "mean squares partial sums");
   meanSquaresPass<Out><<<blocks, kThreads, 0, cudaStreamPerThread>>>(
-      makeWarpSampler(in, u), makeVoxelIndexer(in.fixedGrid.size[0], in.fixedGrid.size[1]), voxels, writer,
+      makeWarpSampler(in, u), makeVoxelIndexer(in.fixedGrid.size[0], in.fixedGrid.size[1]), own, writer,
       partials.data());
-  checkLaunch("meanSquaresPass", voxels);
+  checkLaunch("meanSquaresPass", own.count());
   return finishSums(partials, blocks, width, "mean squares");
 }
 

@@ -61,6 +61,7 @@ class NcclHaloComm final : public Comm {
   int device() const;
 
  private:
+  void connectNeighbours();  // a one-byte exchange with both neighbours (the constructor's last step)
   struct Nccl;  // the NCCL communicator, the exchange stream and the timing events
   Comm& host_;
   std::unique_ptr<Nccl> nccl_;

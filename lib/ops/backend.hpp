@@ -84,6 +84,10 @@ class Backend {
   virtual Field zeroField(const Grid& grid) = 0;
   // Gaussian smoothing of each component in place (sigma in voxels of the field's grid per axis).
   virtual void smoothField(Field& u, const Vec3& sigmaVoxels) = 0;
+  // smoothField for a field whose halo slices nobody reads before they are overwritten (the metric
+  // gradient on its way into the pointwise Adam update): a slab's halo may be left stale, which
+  // saves the halo exchange. On a whole grid the same as smoothField.
+  virtual void smoothFieldKeepingHaloStale(Field& u, const Vec3& sigmaVoxels) { smoothField(u, sigmaVoxels); }
   // (x + u) ∘ (x + g) − x, i.e. r(x) = g(x) + u(x + g(x)): first g, then u. Both on one grid.
   virtual Field composeFields(const Field& u, const Field& g) = 0;
   // v with x + v the inverse of x + u on the same grid, by the fixed-point iteration

@@ -118,9 +118,12 @@ class SlabBackend final : public Backend {
 
   Field zeroField(const Grid& grid) override { return in_.zeroField(grid); }
   void smoothField(Field& u, const Vec3& sigmaVoxels) override {
+    smoothFieldKeepingHaloStale(u, sigmaVoxels);
+    in_.refreshHalo(comm_, u);
+  }
+  void smoothFieldKeepingHaloStale(Field& u, const Vec3& sigmaVoxels) override {
     requireHalo(u.grid, gaussianReach(sigmaVoxels), "field smoothing");
     in_.smoothField(u, sigmaVoxels);
-    in_.refreshHalo(comm_, u);
   }
   // r(x) = g(x) + u(x + g(x)) reads u as far as g reaches: both are widened to cover that.
   Field composeFields(const Field& u, const Field& g) override {
@@ -140,8 +143,14 @@ class SlabBackend final : public Backend {
     in_.refreshHalo(comm_, det);
     return produced(std::move(det));
   }
+  // The source's halo is read, and a field's may be stale (the Adam moments: see the header), so the
+  // source is always re-slabbed, which exchanges its halo. Once per level per field.
   Field resampleField(const Field& u, const Grid& target) override {
-    return ontoSlab(u, target, 1, [&](const Field& v) { return in_.resampleField(v, target); });
+    if (!u.grid.isSlab()) return in_.resampleField(u, target);
+    const int64_t halo = sourceHaloFor(u.grid, target, 1, comm_);
+    Field out = in_.resampleField(in_.reslab(comm_, u, halo), target);
+    in_.refreshHalo(comm_, out);
+    return out;
   }
   FieldMetricEval fieldMetric(const Image& fixed, const Image& moving, const Mask* fixedMask, const Mask* movingMask,
                               const Affine& A, const Field& u, const MetricSettings& metric,

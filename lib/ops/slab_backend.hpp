@@ -2,10 +2,12 @@
 // (Grid::slab), and this decorator keeps their halo slices current around another backend's
 // operations, so lib/reg runs unchanged on slabs.
 //
-// How: the inner backend computes over the whole buffer, halo included; an output's own slices are
-// right whenever every stencil reaches at most the buffer's halo width (its halo slices near the
-// buffer's edges are not, and the halo exchange that follows overwrites them with their owners'
-// values). Reductions count only own slices (lib/ops/cpu does that from the grid). Operations whose
+// How: the inner backend computes at least the own slices of an output; they are right whenever
+// every stencil reaches at most the buffer's halo width. Its halo slices may be wrong or stale (the
+// CPU computes them from the neighbours' halo, the GPU skips them for the metric gradient, the field
+// smoothing and the Adam updates), and the halo exchange that follows overwrites them with their
+// owners' values; the Adam moments, which no exchange follows, are refreshed before a resampling
+// reads their halo. Reductions count only own slices (lib/ops/cpu does that from the grid). Operations whose
 // reach is not bounded by the halo widen their inputs first (reslab): resampling onto a coarser
 // slab, and composing or inverting fields whose displacements exceed the halo.
 //

@@ -23,8 +23,9 @@ void FieldOptimizer::moveTo(const Grid& grid, Backend& backend) {
 double FieldOptimizer::update(Field& u, Field& g, double gradientScale, const FieldStepSettings& settings,
                               Backend& backend) {
   // Smoothing is linear, so the gradient's scale is applied inside the moments' update instead of
-  // in a pass of its own.
-  if (anyPositive(settings.gradientSigma)) backend.smoothField(g, settings.gradientSigma);
+  // in a pass of its own. The moments read g voxel by voxel and g's buffer is overwritten next, so
+  // on a slab its halo is never read again: no exchange.
+  if (anyPositive(settings.gradientSigma)) backend.smoothFieldKeepingHaloStale(g, settings.gradientSigma);
   const double largestV = backend.adamMoments(m_, v_, g, gradientScale, kBeta1, kBeta2);
   ++steps_;
   const double c1 = 1 - std::pow(kBeta1, steps_);

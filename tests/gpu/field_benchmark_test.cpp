@@ -104,7 +104,10 @@ void benchmarkSize(int64_t n, int repeats) {
          [&] { cuda::adamMoments(m.data(), v.data(), g.data(), voxels, 1.0, 0.9, 0.999); });
   report("adamDirectionMaxNorm", 24, [&] { cuda::adamDirectionMaxNorm(m.data(), v.data(), voxels, 0.5, 0.1, 1e-4); });
   report("composeAdamStep", 48,
-         [&] { cuda::composeAdamStep(u.data(), m.data(), v.data(), 0.5, 0.1, 1e-4, -1e-3, r.data(), grid); });
+         [&] {
+           cuda::composeAdamStep(u.data(), m.data(), v.data(), 0.5, 0.1, 1e-4, -1e-3, r.data(), grid,
+                                 cuda::allVoxels(grid.voxels()));
+         });
   report("adamDirection (stored)", 36, [&] { cuda::adamDirection(m.data(), v.data(), voxels, 0.5, 0.1, 1e-4, d.data()); });
   report("scaleField", 24, [&] { cuda::scaleField(d.data(), voxels, 1.0); });
   report("maxNorm", 12, [&] { cuda::maxNorm(d.data(), voxels); });

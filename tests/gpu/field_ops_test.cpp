@@ -188,7 +188,7 @@ TEST_CASE("GPU Adam step (moments, direction max norm, compose) equals the CPU",
   const double dMax = cuda::adamDirectionMaxNorm(dm.data(), dv.data(), g.voxels(), c1, c2, eps);
   const double dMaxAgain = cuda::adamDirectionMaxNorm(dm.data(), dv.data(), g.voxels(), c1, c2, eps);
   cuda::DeviceArray<float> out(3 * g.voxels(), "Adam step");
-  cuda::composeAdamStep(du.data(), dm.data(), dv.data(), c1, c2, eps, s, out.data(), g);
+  cuda::composeAdamStep(du.data(), dm.data(), dv.data(), c1, c2, eps, s, out.data(), g, cuda::allVoxels(g.voxels()));
 
   const Agreement am = compare(fieldFromDevice(dm, g), mc), av = compare(fieldFromDevice(dv, g), vc),
                   ao = compare(fieldFromDevice(out, g), outc);
