@@ -99,10 +99,11 @@ if [ "$what" = scale ]; then
   cores=$(nproc)
   data=$bundle/data/multimodal/stroke
   bench() {  # label ranks voxels [--header]
+    local log="$out/scale-${1//[^A-Za-z0-9.]/-}.log"  # a plain file name: the device tool returns no others
     mpirun --oversubscribe --bind-to none -np "$2" -x NCCL_NVLS_ENABLE=0 "$bundle/bin/bench_gigavoxel" \
       --first "$data/T1.nii.gz" --second "$data/T2.nii.gz" --spec "$bundle/params/gigavoxel-mi.json" \
-      --backend cuda --threads $((cores / $2)) --voxels "$3" --label "$1" ${4:-} 2>"$out/scale-$1.log" ||
-      { echo "| $1 | FAILED: $(grep -v '^\[' "$out/scale-$1.log" | tail -2 | tr '\n' ' ') |"; }
+      --backend cuda --threads $((cores / $2)) --voxels "$3" --label "$1" ${4:-} 2>"$log" ||
+      { echo "| $1 | FAILED: $(grep -v '^\[' "$log" | tail -2 | tr '\n' ' ') |"; }
   }
   echo "== gigavoxel benchmark (synthetic size, real anatomy: stroke T1 -> T2 under a known deformation, MI)"
   bench "${gpus} GPUs, ${SCALE_VOXELS:-3.7e9}" "$gpus" "${SCALE_VOXELS:-3.7e9}" --header | tee "$out/scale.md"
