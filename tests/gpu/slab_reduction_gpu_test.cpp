@@ -31,47 +31,13 @@
 using namespace ffdp;
 using namespace ffdp::test;
 
-namespace {
-
-// The field gradient at every owned voxel of every rank times `weight[r]`, against the whole
-// gradient at the same voxels (float outputs: 1e-5 of the largest gradient).
-
-}  // namespace
-
 TEST_CASE("GPU field maxima over slabs count only the own slices", "[gpu][slab]") {
   FFDP_REQUIRE_GPU();
   auto rng = seededRng("GPU slab reduction: field maxima");
-  const Scene s = makeScene(rng);
   SelfComm comm;
-  auto backend = makeCudaBackend(comm, 0);
-  const Grid& grid = s.u.grid;
-  Field m = randomField(rng, grid, 0.3), v(grid), g = randomField(rng, grid, 1.0);
-  for (Vec3f& x : v.data) x = {float(uniform(rng, 0, 0.2)), float(uniform(rng, 0, 0.2)), float(uniform(rng, 0, 0.2))};
-  const double c1 = 0.4, c2 = 0.1, eps = 1e-3;
-
-  Field mWhole = m, vWhole = v;
-  const double normWhole = backend->maxNorm(s.u);
-  const double momentsWhole = backend->adamMoments(mWhole, vWhole, g, 0.7, 0.9, 0.999);
-  const double directionWhole = backend->adamDirectionMaxNorm(mWhole, vWhole, c1, c2, eps);
-
-  double normSlabs = 0, momentsSlabs = 0, directionSlabs = 0;
-  for (int r = 0; r < kRanks; ++r) {
-    Field u = cutFor(s.u, r), mr = cutFor(m, r), vr = cutFor(v, r);
-    poisonHalo(u, Vec3f{100, 100, 100});
-    poisonHalo(vr, Vec3f{50, 50, 50});
-    normSlabs = std::max(normSlabs, backend->maxNorm(u));
-    momentsSlabs = std::max(momentsSlabs, backend->adamMoments(mr, vr, cutFor(g, r), 0.7, 0.9, 0.999));
-    backend->toHost(mr);
-    backend->toHost(vr);
-    poisonHalo(mr, Vec3f{1e3f, 1e3f, 1e3f});
-    vr.device.reset();  // its host copy is current (toHost above)
-    directionSlabs = std::max(directionSlabs, backend->adamDirectionMaxNorm(mr, vr, c1, c2, eps));
-  }
-  REQUIRE(normWhole > 0.5);
-  REQUIRE(normSlabs == normWhole);  // maxima are exact
-  REQUIRE(momentsSlabs == momentsWhole);
-  REQUIRE(directionSlabs == directionWhole);
+  requireFieldMaximaCountOwnSlices(*makeCudaBackend(comm, 0), rng);
 }
+
 
 TEST_CASE("GPU centre of mass over slabs combines the ranks' weighted sums", "[gpu][slab]") {
   FFDP_REQUIRE_GPU();

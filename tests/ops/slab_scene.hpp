@@ -179,4 +179,37 @@ inline void requireFieldMetricAddsUp(Backend& backend, const Scene& s, const Met
   requireSameFieldGradient(wholeGradient, gradients, weight);
 }
 
+// Field maxima (maxNorm, the Adam moments' max |v| and the direction's max norm) over kRanks slab
+// buffers with poisoned halos equal the whole field's, exactly (maxima involve no rounding).
+inline void requireFieldMaximaCountOwnSlices(Backend& backend, std::mt19937_64& rng) {
+  const Scene s = makeScene(rng);
+  const Grid& grid = s.u.grid;
+  Field m = randomField(rng, grid, 0.3), v(grid), g = randomField(rng, grid, 1.0);
+  for (Vec3f& x : v.data) x = {float(uniform(rng, 0, 0.2)), float(uniform(rng, 0, 0.2)), float(uniform(rng, 0, 0.2))};
+  const double c1 = 0.4, c2 = 0.1, eps = 1e-3;
+
+  Field mWhole = m, vWhole = v;
+  const double normWhole = backend.maxNorm(s.u);
+  const double momentsWhole = backend.adamMoments(mWhole, vWhole, g, 0.7, 0.9, 0.999);
+  const double directionWhole = backend.adamDirectionMaxNorm(mWhole, vWhole, c1, c2, eps);
+
+  double normSlabs = 0, momentsSlabs = 0, directionSlabs = 0;
+  for (int r = 0; r < kRanks; ++r) {
+    Field u = cutFor(s.u, r), mr = cutFor(m, r), vr = cutFor(v, r);
+    poisonHalo(u, Vec3f{100, 100, 100});
+    poisonHalo(vr, Vec3f{50, 50, 50});
+    normSlabs = std::max(normSlabs, backend.maxNorm(u));
+    momentsSlabs = std::max(momentsSlabs, backend.adamMoments(mr, vr, cutFor(g, r), 0.7, 0.9, 0.999));
+    backend.toHost(mr);  // a GPU backend's moments live on the device: poison the host copy, then upload it
+    backend.toHost(vr);
+    poisonHalo(mr, Vec3f{1e3f, 1e3f, 1e3f});
+    vr.device.reset();  // its host copy is current (toHost above)
+    directionSlabs = std::max(directionSlabs, backend.adamDirectionMaxNorm(mr, vr, c1, c2, eps));
+  }
+  REQUIRE(normWhole > 0.5);
+  REQUIRE(normSlabs == normWhole);  // maxima are exact
+  REQUIRE(momentsSlabs == momentsWhole);
+  REQUIRE(directionSlabs == directionWhole);
+}
+
 }  // namespace ffdp::test
