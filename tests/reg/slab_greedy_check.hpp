@@ -4,6 +4,20 @@
 // Adam updates on a slab and leaves their halo slices stale for the slab decorator to refresh
 // (ops/slab_backend.hpp); a stale halo read anywhere (the moments resampled to the next level, a
 // smoothing or a composition reading its neighbours) shows here as a difference.
+//
+// The warp: 95 % of the voxels must agree to 1e-4 of the largest displacement, all to 1e-2. The
+// slabs' sums and slab-origin positions round differently from the whole grid's, and a spot where the
+// optimisation is unstable (a fold forming) grows that over the iterations. Over 151 seeds x 3 metrics
+// x 2 rank counts on the CPU the largest difference was 5.8e-4 (CC, seed 1027) and the 95th percentile
+// at most 8.5e-6. A stale halo spoils whole slices, by 0.1 and more.
+//
+// The inverse is solved only to the stage's tolerance (kInverseToleranceVoxels): where the whole
+// run's own inverse is that loose, a rounding-level change of the forward field can move it by
+// several times the tolerance (3.5e-3 mm at a grid edge, seed 6033475574691761608), and where the
+// sweeps' global stopping test flips by one sweep every voxel moves by up to the tolerance (seeds
+// 140, 172). So the slab's inverse must invert the whole forward field everywhere as well as the
+// whole inverse does, to within the tolerance, and lie within twice the tolerance of it wherever
+// that one is solved to half the tolerance or better. A stale halo shows as millimetres.
 #pragma once
 #include <catch2/catch.hpp>
 
@@ -18,6 +32,7 @@
 #include "ops/backend.hpp"
 #include "ops/field_test_support.hpp"
 #include "ops/slab_backend.hpp"
+#include "reg/greedy_stage.hpp"
 #include "reg/registration.hpp"
 #include "reg/spec_halo.hpp"
 #include "support/test_support.hpp"
@@ -48,20 +63,63 @@ inline Spec slabGreedySpec(MetricKind metric) {
   return spec;
 }
 
-// Largest |a - b| over the own slices of slab `a` against the whole `b`, relative to max |b|.
-inline double largestOwnSliceDifference(const Field& a, const Field& b) {
+// |a - b| per voxel over the own slices of slab `a` against the whole `b`, relative to max |b|: the
+// largest, and the largest left after dropping the 5 % largest.
+struct FieldDifference {
+  double largest = 0;
+  double nearlyAll = 0;
+};
+
+inline FieldDifference ownSliceDifference(const Field& a, const Field& b) {
   const int64_t plane = a.grid.size[0] * a.grid.size[1];
-  double worst = 0, scale = 0;
-  for (int64_t k = a.grid.ownedBegin(); k < a.grid.ownedEnd(); ++k)
-    for (int64_t n = 0; n < plane; ++n)
-      for (int c = 0; c < 3; ++c) {
-        const double x = a.data[size_t(k * plane + n)][size_t(c)];
-        const double y = b.data[size_t((k + a.grid.slab.firstSlice) * plane + n)][size_t(c)];
-        worst = std::max(worst, std::abs(x - y));
-      }
+  double scale = 0;
   for (const Vec3f& v : b.data)
     for (float x : v) scale = std::max(scale, double(std::abs(x)));
-  return worst / std::max(scale, 1e-30);
+  std::vector<double> d;
+  for (int64_t k = a.grid.ownedBegin(); k < a.grid.ownedEnd(); ++k)
+    for (int64_t n = 0; n < plane; ++n) {
+      const Vec3f& x = a.data[size_t(k * plane + n)];
+      const Vec3f& y = b.data[size_t((k + a.grid.slab.firstSlice) * plane + n)];
+      d.push_back(norm(asVec3(x) - asVec3(y)) / std::max(scale, 1e-30));
+    }
+  FieldDifference out;
+  if (d.empty()) return out;
+  out.largest = *std::max_element(d.begin(), d.end());
+  const auto at = d.begin() + std::ptrdiff_t(0.95 * double(d.size() - 1));
+  std::nth_element(d.begin(), at, d.end());
+  out.nearlyAll = *at;
+  return out;
+}
+
+// The slab inverse against the whole run's, both as inverses of the whole forward field u: the
+// residual |u(y + v(y)) + v(y)| in mm at each own voxel y.
+struct InverseComparison {
+  double largestExcessResidual = 0;  // max over own voxels of slab residual - whole residual (mm)
+  double largestSolvedDifference = 0;  // max |slab - whole| (mm) where the whole inverse is solved
+  double solvedShare = 0;              // the share of own voxels where it is
+};
+
+inline InverseComparison compareInverses(const Field& slab, const Field& whole, const Field& forward,
+                                         double solvedResidual) {
+  auto residual = [&](const Vec3& y, const Vec3& v) { return norm(referenceSample(forward, y + v) + v); };
+  InverseComparison out;
+  int64_t solved = 0, own = 0;
+  const Grid& g = whole.grid;
+  for (int64_t k = slab.grid.ownedBegin(); k < slab.grid.ownedEnd(); ++k) {
+    const int64_t kw = k + slab.grid.slab.firstSlice;
+    for (int64_t j = 0; j < g.size[1]; ++j)
+      for (int64_t i = 0; i < g.size[0]; ++i, ++own) {
+        const Vec3 y = voxelPoint(g, i, j, kw);
+        const Vec3 vs = asVec3(slab.at(i, j, k)), vw = asVec3(whole.at(i, j, kw));
+        const double rw = residual(y, vw);
+        out.largestExcessResidual = std::max(out.largestExcessResidual, residual(y, vs) - rw);
+        if (rw > solvedResidual) continue;
+        ++solved;
+        out.largestSolvedDifference = std::max(out.largestSolvedDifference, norm(vs - vw));
+      }
+  }
+  out.solvedShare = own ? double(solved) / double(own) : 0.0;
+  return out;
 }
 
 // `ranks` thread ranks, each with makeBackend(comm) under the slab decorator, against one whole run.
@@ -75,10 +133,16 @@ inline void requireSlabGreedyMatchesWhole(const BackendFactory& makeBackend, Met
   const SmoothField pattern(rng, grid.centre(), 30.0);
   const SmoothVectorField truth(rng, grid, 0.15);
   const Image fixed = sampleImage(grid, pattern);
-  // The pattern displaced, under another contrast (MI must pair the intensities).
+  // The pattern displaced, under the contrast each metric models: the same for mean squares, a linear
+  // one for CC, a non-monotone one for MI (it must pair the intensities). A contrast the metric cannot
+  // model leaves spots where the optimisation is unstable and amplifies rounding.
   const Image moving = sampleImage(movingGrid, [&](const Vec3& p) {
     const double v = pattern(p + truth(p));
-    return 100.0 - 0.02 * v * v;
+    switch (metric) {
+      case MetricKind::MeanSquares: return v;
+      case MetricKind::CC: return 20.0 + 0.5 * v;
+      default: return 100.0 - 0.02 * v * v;
+    }
   });
   const Spec spec = slabGreedySpec(metric);
 
@@ -112,8 +176,15 @@ inline void requireSlabGreedyMatchesWhole(const BackendFactory& makeBackend, Met
   });
   for (int rank = 0; rank < ranks; ++rank) {
     INFO("rank " << rank << " of " << ranks);
-    CHECK(largestOwnSliceDifference(warps[size_t(rank)], *whole.warp) <= 1e-5);
-    CHECK(largestOwnSliceDifference(inverses[size_t(rank)], *whole.inverseWarp) <= 1e-5);
+    const FieldDifference warp = ownSliceDifference(warps[size_t(rank)], *whole.warp);
+    CHECK(warp.nearlyAll <= 1e-4);
+    CHECK(warp.largest <= 1e-2);
+    const double tolerance = kInverseToleranceVoxels * *std::min_element(grid.spacing.begin(), grid.spacing.end());
+    const InverseComparison inverse =
+        compareInverses(inverses[size_t(rank)], *whole.inverseWarp, *whole.warp, 0.5 * tolerance);
+    CHECK(inverse.largestExcessResidual <= 2 * tolerance);
+    CHECK(inverse.largestSolvedDifference <= 2 * tolerance);
+    CHECK(inverse.solvedShare >= 0.5);  // the difference check covers most of the slab
   }
 }
 
