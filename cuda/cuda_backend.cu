@@ -70,6 +70,10 @@ class CudaBackend final : public Backend {
     return size_t(high);
   }
   const char* name() const override { return "cuda"; }
+  // A warp of background voxels adds its histogram votes at once (metric_mi.cu), so those voxels cost
+  // less. Fitted to the per-rank compute times of a 1.2 G voxel MI run on 4 H200 with equal slabs
+  // (docs/distribution.md, "Balanced slabs").
+  double miBackgroundVoxelCost() const override { return 0.64; }
 
   void toHost(Image& image) override { downloadToHost(image, "an image"); }
   void toHost(Field& field) override { downloadToHost(field, "a displacement field"); }

@@ -246,7 +246,7 @@ int runRegister(const RegisterOptions& o, const std::string& commandLine, Comm& 
 
   // Inputs first (a wrong path is the commonest mistake), then the outputs, before any computation.
   const int64_t halo = comm.size() > 1 ? haloForSpec(spec) : 0;
-  const RankInputs rankInputs = readRankInputs(spec, comm, halo, chooseMovingPlacement(o, spec, comm));
+  RankInputs rankInputs = readRankInputs(spec, comm, halo, chooseMovingPlacement(o, spec, comm));
   RegistrationInputs inputs;
   inputs.fixed = &rankInputs.fixed;
   inputs.moving = &rankInputs.moving;
@@ -266,6 +266,7 @@ int runRegister(const RegisterOptions& o, const std::string& commandLine, Comm& 
 
   const BackendTarget target = resolveBackendTarget(o.backend);  // one GPU per rank: the local rank picks it
   auto computeBackend = makeBackend(target, comm);
+  balanceRankInputs(spec, computeBackend->miBackgroundVoxelCost(), comm, rankInputs);
   // Several ranks: the slab decorator keeps halos current around the compute backend's operations.
   std::unique_ptr<Backend> slabBackend = comm.size() > 1 ? makeSlabBackend(*computeBackend, comm) : nullptr;
   Backend& backend = slabBackend ? *slabBackend : *computeBackend;

@@ -7,8 +7,10 @@
 #include "core/error.hpp"
 #include "dist/slab.hpp"
 #include "dist/slab_volume.hpp"
+#include "dist/slice_fetch.hpp"
 #include "io/image_io.hpp"
 #include "io/slab_read.hpp"
+#include "reg/balanced_slabs.hpp"
 
 namespace ffdp::cli {
 namespace {
@@ -75,6 +77,15 @@ RankInputs readRankInputs(const Spec& spec, Comm& comm, int64_t halo, MovingPlac
   }
   if (!spec.movingMask.empty()) in.movingMask = readMask(spec.movingMask);
   return in;
+}
+
+void balanceRankInputs(const Spec& spec, double miBackgroundVoxelCost, Comm& comm, RankInputs& in) {
+  if (!in.fixed.grid.isSlab()) return;
+  const SlabCuts cuts = slabCutsForRun(spec, in.fixed, miBackgroundVoxelCost, comm);
+  if (!cuts) return;
+  in.fixed = relaidOut(comm, in.fixed, cuts);
+  if (in.fixedMask && in.fixedMask->grid.isSlab()) in.fixedMask = relaidOut(comm, *in.fixedMask, cuts);
+  spdlog::info("fixed slabs balanced by MI work: {}", describeSlabs(SlabLayout::of(in.fixed.grid, comm.size())));
 }
 
 }  // namespace ffdp::cli

@@ -23,11 +23,16 @@ struct RankInputs {
   std::optional<Mask> fixedMask, movingMask;  // a fixed mask on the fixed grid is cut like the image
 };
 
-
 // One rank: whole images (halo unused). Several: this rank's slab with `halo` slices on each side, and
 // the moving image whole or as a slab (`moving`; one rank always holds it whole).
 // Errors name the file (Input); checks that need the whole image (constant, all NaN) see all ranks.
 RankInputs readRankInputs(const Spec& spec, Comm& comm, int64_t halo,
                           MovingPlacement moving = MovingPlacement::Replicated);
+
+// Several ranks: the fixed slabs (and a fixed mask cut like them) re-laid out so that every rank has
+// the same MI work, where the backend's background voxels cost less (reg/balanced_slabs.hpp). The
+// slabs are read with equal slice counts first, since the work per slice is known only from the
+// voxels; the re-layout moves slices between neighbouring ranks. Every rank calls it together.
+void balanceRankInputs(const Spec& spec, double miBackgroundVoxelCost, Comm& comm, RankInputs& in);
 
 }  // namespace ffdp::cli

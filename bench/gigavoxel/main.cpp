@@ -26,6 +26,7 @@
 #include "io/image_io.hpp"
 #include "ops/slab_backend.hpp"
 #include "recovery_error.hpp"
+#include "reg/balanced_slabs.hpp"
 #include "reg/registration.hpp"
 #include "reg/spec_halo.hpp"
 #include "spec/spec_json.hpp"
@@ -41,7 +42,7 @@ struct Options {
   std::string first, second, spec, backend = "auto", label;
   double voxels = 1e8, amplitudeMm = 3, wavelengthMm = 70;
   int threads = 0, subsample = 4;
-  bool header = false;
+  bool header = false, equalSlabs = false;
 };
 
 // Waits for the device's queued work, so that wall-clock times cover it (a no-op on the CPU).
@@ -93,7 +94,13 @@ void run(const Options& o, TimedComm& comm) {
   const int64_t halo = comm.size() > 1 ? haloForSpec(spec) : 0;
 
   start = std::chrono::steady_clock::now();
-  const SyntheticPair pair = makeSyntheticPair(backend, comm, first, second, t, o.voxels, halo);
+  // The slab cuts from the coarse first contrast: fractions of the z extent, the same on the fine grid.
+  const SlabCuts cuts = o.equalSlabs ? nullptr : slabCutsForRun(spec, first, compute->miBackgroundVoxelCost(), comm);
+  const SyntheticPair pair = makeSyntheticPair(backend, comm, first, second, t, o.voxels, halo, cuts);
+  if (comm.rank() == 0 && comm.size() > 1) {
+    std::fprintf(stderr, "bench_gigavoxel: %s slabs, %s\n", cuts ? "balanced" : "equal",
+                 describeSlabs(SlabLayout::of(pair.fixed.grid, comm.size())).c_str());
+  }
   finishDeviceWork(target);
   const double makeSeconds = slowest(comm, secondsSince(start));
 
@@ -166,6 +173,7 @@ int main(int argc, char** argv) {
   app.add_option("--subsample", o.subsample, "error measured on every n-th voxel per axis")->check(CLI::PositiveNumber);
   app.add_option("--label", o.label, "the table row's name");
   app.add_flag("--header", o.header, "print the table header first");
+  app.add_flag("--equal-slabs", o.equalSlabs, "equal slice counts per rank, not balanced by MI work");
   CLI11_PARSE(app, argc, argv);
   try {
     MpiSession mpi;

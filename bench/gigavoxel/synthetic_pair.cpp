@@ -23,14 +23,15 @@ Grid refinedGrid(const Grid& grid, double targetVoxels) {
 }
 
 SyntheticPair makeSyntheticPair(Backend& backend, Comm& comm, const Image& first, const Image& second,
-                                const KnownDeformation& t, double targetVoxels, int64_t halo) {
+                                const KnownDeformation& t, double targetVoxels, int64_t halo,
+                                const SlabCuts& cuts) {
   if (!first.grid.sameAs(second.grid))
     fail(ExitCode::Input, "synthetic pair: the two contrasts must share one grid");
   SyntheticPair pair;
   pair.whole = refinedGrid(first.grid, targetVoxels);
   const Affine identity = Affine::identity();
   const Grid fixedGrid =
-      comm.size() > 1 ? SlabLayout(pair.whole, comm.size()).haloSlabGrid(comm.rank(), halo) : pair.whole;
+      comm.size() > 1 ? SlabLayout(pair.whole, comm.size(), cuts).haloSlabGrid(comm.rank(), halo) : pair.whole;
   pair.fixed = backend.resampleAffine(first, fixedGrid, identity, Interpolation::Linear, 0.0f);
   {
     // moving(y) = second(y + s(y)), s the inverse displacement: then moving(x + t(x)) = second(x).

@@ -5,6 +5,7 @@
 #pragma once
 #include "core/volume.hpp"
 #include "dist/comm.hpp"
+#include "dist/slab.hpp"
 #include "known_deformation.hpp"
 #include "ops/backend.hpp"
 
@@ -21,8 +22,9 @@ struct SyntheticPair {
 };
 
 // `backend` is the rank's backend (the slab decorator on several ranks). `first` and `second` share
-// one grid (Error(Input) otherwise).
+// one grid (Error(Input) otherwise). `cuts` lay the fixed slabs out (dist/slab.hpp; null: equal).
 SyntheticPair makeSyntheticPair(Backend& backend, Comm& comm, const Image& first, const Image& second,
-                                const KnownDeformation& t, double targetVoxels, int64_t halo);
+                                const KnownDeformation& t, double targetVoxels, int64_t halo,
+                                const SlabCuts& cuts = nullptr);
 
 }  // namespace ffdp::bench

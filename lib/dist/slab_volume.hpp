@@ -17,7 +17,7 @@
 namespace ffdp {
 
 // The layout a slab grid belongs to.
-inline SlabLayout layoutOf(const Grid& slab, const Comm& comm) { return SlabLayout(wholeGridOf(slab), comm.size()); }
+inline SlabLayout layoutOf(const Grid& slab, const Comm& comm) { return SlabLayout::of(slab, comm.size()); }
 
 // Fills the halo slices of a slab buffer with their owners' values (every rank calls it together).
 template <class T>

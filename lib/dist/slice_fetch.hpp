@@ -30,12 +30,22 @@ Volume<T> fetchSlices(Comm& comm, const Volume<T>& slab, const SliceRange& want,
   static_assert(std::is_trivially_copyable<T>::value, "fetching copies voxel bytes");
   if (!slab.grid.isSlab() || !slab.onHost())
     fail(ExitCode::Internal, "fetchSlices: the volume is not a slab buffer with host values");
-  const SlabLayout layout(wholeGridOf(slab.grid), comm.size());
+  const SlabLayout layout = SlabLayout::of(slab.grid, comm.size());
   Volume<T> out(layout.slabGrid(want));
   const int64_t plane = slab.grid.size[0] * slab.grid.size[1];
   const std::size_t got = fetchSliceBytes(comm, layout, slab.data.data() + slab.grid.ownedBegin() * plane,
                                           static_cast<std::size_t>(plane) * sizeof(T), want, out.data.data());
   if (bytesReceived) *bytesReceived = got;
+  return out;
+}
+
+// This rank's slab of the same volume laid out with other cuts (dist/slab.hpp), same halo width: its
+// slices fetched from the ranks that own them now. Every rank calls it together.
+template <class T>
+Volume<T> relaidOut(Comm& comm, const Volume<T>& slab, const SlabCuts& cuts) {
+  const SlabLayout to(wholeGridOf(slab.grid), comm.size(), cuts);
+  Volume<T> out = fetchSlices(comm, slab, to.withHalo(comm.rank(), slab.grid.slab.halo));
+  out.grid = to.haloSlabGrid(comm.rank(), slab.grid.slab.halo);  // the same voxels, with their placement
   return out;
 }
 

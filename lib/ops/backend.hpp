@@ -58,6 +58,10 @@ class Backend {
   // This backend's own device-to-device traffic so far (see DeviceTraffic). May wait for queued
   // device work to finish (it reads the exchanges' timers): ask after a registration, not inside one.
   virtual DeviceTraffic deviceTraffic() const { return {}; }
+  // The work of a voxel whose fixed intensity lies in MI's lowest bin (background), relative to one
+  // that does not, in an MI iteration: the slab layout of an MI run balances by it (dist/slab_balance.hpp).
+  // 1: every voxel costs the same (the CPU backend's histogram has no such shortcut).
+  virtual double miBackgroundVoxelCost() const { return 1.0; }
 
   // Gaussian smoothing (sigma in input voxels per axis, 0 = none), then linear resampling onto
   // `target`, which covers the same physical region. Builds pyramid levels.

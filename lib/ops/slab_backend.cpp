@@ -83,6 +83,7 @@ class SlabBackend final : public Backend {
   void toHost(Field& field) override { in_.toHost(field); }
   size_t devicePeakBytes() const override { return in_.devicePeakBytes(); }
   DeviceTraffic deviceTraffic() const override { return in_.deviceTraffic(); }
+  double miBackgroundVoxelCost() const override { return in_.miBackgroundVoxelCost(); }
   void refreshHalo(Comm& comm, Image& v) override { in_.refreshHalo(comm, v); }
   void refreshHalo(Comm& comm, Field& v) override { in_.refreshHalo(comm, v); }
   void refreshHalo(Comm& comm, Mask& v) override { in_.refreshHalo(comm, v); }

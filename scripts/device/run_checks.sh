@@ -2,12 +2,13 @@
 # Runs on the GPU machine (device tool), from the repository root, with .device-bundle carried
 # (scripts/device/bundle.sh): the GPU tests, then the labelled brain pairs on the CUDA backend and,
 # for comparison, on the CPU backend with the machine's cores. Output goes to stdout and $OUT.
-#   scripts/device/run_checks.sh [tests|repeat|pairs|bench|ranks|all]   (default: all but bench, ranks)
+#   scripts/device/run_checks.sh [tests|repeat|pairs|bench|ranks|gpu-ranks|scale|all]   (default: tests, repeat, pairs)
 #   ranks: one brain pair on 1, 2, 4, 8 CPU ranks (the cores split between them), and on 1 and every
 #          GPU when the build's multi-rank runs take --backend cuda; times and communication shares.
 #   gpu-ranks: the multi-GPU equality checks (scripts/device/gpu_rank_equality.sh, NCCL halos).
 #   scale: bench_gigavoxel (issue 5): the stroke T1/T2 pair upsampled to SCALE_VOXELS (default 3.7e9)
-#          on every GPU, then strong scaling at STRONG_VOXELS (default 1.2e9) on 1, 2, 4, ... GPUs
+#          on every GPU, then strong scaling at STRONG_VOXELS (default 1.2e9) on 1, 2, 4, ... GPUs,
+#          and on every GPU once more with equal slabs instead of slabs balanced by MI work
 #          (SCALE_STRONG=0 skips it; FFDP_GPU_HALOS=staged moves halos through the host instead of NCCL).
 set -uo pipefail
 bundle=$PWD/.device-bundle
@@ -98,11 +99,11 @@ if [ "$what" = scale ]; then
   gpus=$(nvidia-smi -L | wc -l)
   cores=$(nproc)
   data=$bundle/data/multimodal/stroke
-  bench() {  # label ranks voxels [--header]
+  bench() {  # label ranks voxels [bench_gigavoxel flags: --header, --equal-slabs]
     local log="$out/scale-${1//[^A-Za-z0-9.]/-}.log"  # a plain file name: the device tool returns no others
     mpirun --oversubscribe --bind-to none -np "$2" -x NCCL_NVLS_ENABLE=0 "$bundle/bin/bench_gigavoxel" \
       --first "$data/T1.nii.gz" --second "$data/T2.nii.gz" --spec "$bundle/params/gigavoxel-mi.json" \
-      --backend cuda --threads $((cores / $2)) --voxels "$3" --label "$1" ${4:-} 2>"$log" ||
+      --backend cuda --threads $((cores / $2)) --voxels "$3" --label "$1" "${@:4}" 2>"$log" ||
       { echo "| $1 | FAILED: $(grep -v '^\[' "$log" | tail -2 | tr '\n' ' ') |"; }
   }
   echo "== gigavoxel benchmark (synthetic size, real anatomy: stroke T1 -> T2 under a known deformation, MI)"
@@ -113,5 +114,8 @@ if [ "$what" = scale ]; then
     bench "strong $n" "$n" "${STRONG_VOXELS:-1.2e9}" $([ "$n" = 1 ] && echo --header) | tee -a "$out/strong.md"
     n=$((n * 2))
   done
+  if [ "${SCALE_STRONG:-1}" = 1 ] && [ "$gpus" -gt 1 ]; then
+    bench "strong $gpus, equal slabs" "$gpus" "${STRONG_VOXELS:-1.2e9}" --equal-slabs | tee -a "$out/strong.md"
+  fi
 fi
 exit 0

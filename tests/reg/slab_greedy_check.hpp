@@ -123,8 +123,9 @@ inline InverseComparison compareInverses(const Field& slab, const Field& whole, 
 }
 
 // `ranks` thread ranks, each with makeBackend(comm) under the slab decorator, against one whole run.
+// `cuts` lay the slabs out (null: equal slices; dist/slab.hpp).
 inline void requireSlabGreedyMatchesWhole(const BackendFactory& makeBackend, MetricKind metric, int ranks,
-                                          const char* seedName) {
+                                          const char* seedName, const SlabCuts& cuts = nullptr) {
   auto rng = seededRng(seedName);
   const Grid grid = randomObliqueGrid(rng, {30, 26, 40}, 1.0, 1.3, 0.3, {0, 0, 0});
   // The moving grid covers the fixed one with a margin, so that no fixed voxel maps onto the moving
@@ -164,7 +165,7 @@ inline void requireSlabGreedyMatchesWhole(const BackendFactory& makeBackend, Met
   runRanks(ranks, [&](int rank, Comm& comm) {
     auto compute = makeBackend(comm);
     auto slab = makeSlabBackend(*compute, comm);
-    const Image fixedSlab = cutSlab(fixed, SlabLayout(grid, ranks).haloSlabGrid(rank, halo));
+    const Image fixedSlab = cutSlab(fixed, SlabLayout(grid, ranks, cuts).haloSlabGrid(rank, halo));
     RegistrationInputs r;
     r.fixed = &fixedSlab;
     r.moving = &moving;
