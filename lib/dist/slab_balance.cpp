@@ -12,8 +12,7 @@ std::vector<double> miSliceWork(Comm& comm, const Image& image, int bins, double
   const Grid& g = image.grid;
   const int64_t plane = g.size[0] * g.size[1], begin = g.ownedBegin(), end = g.ownedEnd();
   const float* data = image.data.data();
-  double range[2] = {INFINITY, INFINITY};  // min and -max, so that one min-reduction takes both
-  double lowest = INFINITY, negHighest = INFINITY;
+  double lowest = INFINITY, negHighest = INFINITY;  // min and -max, so that one min-reduction takes both
 #pragma omp parallel for reduction(min : lowest, negHighest) schedule(static)
   for (int64_t k = begin; k < end; ++k)
     for (int64_t n = 0; n < plane; ++n) {
@@ -21,8 +20,7 @@ std::vector<double> miSliceWork(Comm& comm, const Image& image, int bins, double
       lowest = std::min(lowest, v);
       negHighest = std::min(negHighest, -v);
     }
-  range[0] = lowest;
-  range[1] = negHighest;
+  double range[2] = {lowest, negHighest};
   if (g.isSlab()) comm.allreduceMin(range, 2);
   const double background = range[0] + (-range[1] - range[0]) / std::max(bins, 1);
   const int64_t wholeSlices = g.isSlab() ? g.slab.wholeSlices : g.size[2];

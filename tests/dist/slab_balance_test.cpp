@@ -13,19 +13,14 @@
 #include "dist/slab_balance.hpp"
 #include "dist/slab_volume.hpp"
 #include "dist/slice_fetch.hpp"
+#include "slab_test_grid.hpp"
 #include "support/thread_comm.hpp"
 
 using namespace ffdp;
+using ffdp::test::gridWithSlices;
 
 namespace {
 
-Grid gridWithSlices(int64_t nz, int64_t nx = 3, int64_t ny = 2) {
-  Grid g;
-  g.size = {nx, ny, nz};
-  g.spacing = {0.5, 0.7, 1.3};
-  g.origin = {10, -4, 2};
-  return g;
-}
 
 SlabCuts cutsOf(std::vector<double> c) { return std::make_shared<const std::vector<double>>(std::move(c)); }
 

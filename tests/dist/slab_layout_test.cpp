@@ -8,20 +8,10 @@
 #include "core/error.hpp"
 #include "dist/slab.hpp"
 #include "dist/slab_halo.hpp"
+#include "slab_test_grid.hpp"
 
 using namespace ffdp;
-
-namespace {
-
-Grid gridWithSlices(int64_t nz) {
-  Grid g;
-  g.size = {3, 2, nz};
-  g.spacing = {0.5, 0.7, 1.3};
-  g.origin = {10, -4, 2};
-  return g;
-}
-
-}  // namespace
+using ffdp::test::gridWithSlices;
 
 TEST_CASE("slab layout covers every slice exactly once, in rank order, balanced to one slice", "[dist][slab]") {
   for (int64_t nz : {1, 2, 3, 5, 7, 16, 31, 64, 257}) {
