@@ -6,6 +6,7 @@
 #include <map>
 #include <utility>
 
+#include "dist/slab_balance.hpp"
 #include "ops/moving_window.hpp"
 #include "ops/moving_window_cache.hpp"
 #include "reg/pyramid.hpp"
@@ -29,6 +30,19 @@ std::string megabytes(double bytes) {
 double perRank(const Grid& g, int ranks) {
   const int64_t slices = (g.size[2] + ranks - 1) / ranks;
   return double(g.size[0] * g.size[1] * std::min<int64_t>(slices, g.size[2]));
+}
+
+// The largest slab when the slabs may be balanced by work (dist/slab_balance.hpp): up to
+// kMaxBalancedSlabGrowth times the equal share, plus a slice of rounding.
+double balancedPerRank(const Grid& g, int ranks) {
+  const auto slices = int64_t(std::ceil(kMaxBalancedSlabGrowth * double(g.size[2]) / ranks)) + 1;
+  return double(g.size[0] * g.size[1] * std::min<int64_t>(slices, g.size[2]));
+}
+
+bool usesMi(const Spec& spec) {
+  for (const StageSpec& s : spec.stages)
+    if (s.metric.kind == MetricKind::MI) return true;
+  return false;
 }
 
 // Voxels of the window a rank samples a slab-split image through (ops/moving_window_cache.hpp): its
@@ -70,7 +84,11 @@ MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, b
   const double mask = withMasks ? kMask : 0;
   // The moving image's voxels on one rank: all of them, or its slab; its mask is always whole.
   auto movingHeld = [&](const Grid& m) { return sharded ? perRank(m, ranks) : double(m.voxels()); };
-  const double Vf = perRank(fixed, ranks), Vm = double(moving.voxels());
+  // An MI run on GPUs balances the fixed slabs by MI work, so a rank may hold more than its equal share
+  // of every fixed-grid volume; the plan allows for the largest balanced slab (on the CPU, an upper bound).
+  const bool balanced = ranks > 1 && usesMi(spec);
+  auto fixedHeld = [&](const Grid& f) { return balanced ? balancedPerRank(f, ranks) : perRank(f, ranks); };
+  const double Vf = fixedHeld(fixed), Vm = double(moving.voxels());
   const double inputs = kImage * (Vf + movingHeld(moving)) + mask * (Vf + Vm);
 
   // Pyramid levels other than the inputs themselves, kept while any later stage still uses them: at most
@@ -83,7 +101,7 @@ MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, b
       const double sigma = s.smoothingSigmas[l];
       if (shrink == 1 && sigma == 0) continue;  // the pyramid hands out the input itself
       const Grid f = fixed.shrunk(axisShrink(fixed, shrink)), m = moving.shrunk(axisShrink(moving, shrink));
-      levels[{shrink, sigma}] = kImage * (perRank(f, ranks) + movingHeld(m)) + mask * (perRank(f, ranks) + double(m.voxels()));
+      levels[{shrink, sigma}] = kImage * (fixedHeld(f) + movingHeld(m)) + mask * (fixedHeld(f) + double(m.voxels()));
     }
   double levelImages = 0;
   for (const auto& entry : levels) levelImages += entry.second;
@@ -97,7 +115,7 @@ MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, b
     for (size_t l = 0; l < s.shrinkFactors.size(); ++l) {
       if (s.iterations[l] == 0) continue;
       const Grid g = fixed.shrunk(axisShrink(fixed, s.shrinkFactors[l]));
-      const double v = perRank(g, ranks);
+      const double v = fixedHeld(g);
       std::vector<std::pair<std::string, double>> parts{{"inputs", inputs}, {"level images", levelImages}};
       if (sharded)
         parts.push_back({"moving window", (kImage + mask) * windowVoxels(moving.shrunk(axisShrink(moving, s.shrinkFactors[l])), ranks)});

@@ -55,3 +55,18 @@ TEST_CASE("memory plan over ranks: fixed-grid parts split, moving image replicat
   CHECK(planMemory(greedyOnly(), g, g, false, n - 1).peakBytes > 0.3 * one);
   CHECK(smallestRankCount(greedyOnly(), g, g, false, 1e6, 64) == 0);  // the moving image alone is 4 MB
 }
+
+TEST_CASE("memory plan of an MI run over ranks allows for slabs balanced by work", "[reg][memory]") {
+  const Grid g = cube(100);
+  Spec mi = greedyOnly();
+  mi.stages[0].metric.kind = MetricKind::MI;
+  const double equalSlab = 25e4, largestBalanced = (30 + 1) * 1e4;  // 1.2 x 25 slices + 1 of 100^2
+  // Full resolution, one rank of four: the fixed image and u, gradient, two Adam moments on the
+  // largest balanced slab (4 + 48 B a voxel), the moving image whole, the coarse levels.
+  const double coarse = 4.0 * (9 * 625 + 15625) + 4.0 * (16 * 2500 + 125000);  // ceil(1.2 x 25/4) + 1 = 9, then 16
+  CHECK(planMemory(mi, g, g, false, 4).peakBytes == Approx(52.0 * largestBalanced + 4e6 + coarse).epsilon(1e-12));
+  CHECK(largestBalanced > equalSlab);
+  // One rank has nothing to balance.
+  const Grid whole = g;
+  CHECK(planMemory(mi, whole, whole, false, 1).peakBytes == Approx(52.0 * 1e6 + 8.0 * (15625 + 125000) + 4e6).epsilon(1e-12));
+}
