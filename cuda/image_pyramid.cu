@@ -7,32 +7,13 @@
 #include "dist/slab.hpp"
 #include "field_sampling.cuh"
 #include "field_smooth.hpp"
+#include "grid_index_map.cuh"
 #include "image_pyramid.hpp"
 #include "launch.cuh"
 #include "warp_resample_point.cuh"
 
 namespace ffdp::cuda {
 namespace {
-
-// The index map from `target` voxels to the input's, as the CPU's (lib/ops/cpu/resample_grid.cpp):
-// slab buffers map through their whole grids with whole-grid slice indices (target slice k is
-// k + kShift) and the input index is shifted back by its first slice (zShift), exact integer shifts
-// that make a slab's pyramid levels the whole image's bit for bit. Whole grids: both shifts 0.
-struct GridIndexMap {
-  IndexAffineView map;
-  int64_t kShift;
-  double zShift;
-};
-
-GridIndexMap gridIndexMap(const Grid& target, const Grid& in) {
-  return {makeIndexAffine(wholeGridOf(target), wholeGridOf(in), Affine::identity()), target.slab.firstSlice,
-          double(in.slab.firstSlice)};
-}
-
-__device__ void indexOnGrid(const GridIndexMap& m, const VoxelIndex& x, double q[3]) {
-  indexAtExact(m.map, x.i, x.j, x.k + m.kShift, q);
-  q[2] -= m.zShift;
-}
 
 __global__ void resampleOntoGridKernel(ImageView in, GridIndexMap map, int64_t nx, int64_t ny, int64_t voxels,
                                        float* __restrict__ out) {

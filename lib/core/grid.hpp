@@ -20,13 +20,16 @@ struct SlabPlacement {
   int64_t ownBegin = 0;     // this rank's slices, as local indices [ownBegin, ownEnd)
   int64_t ownEnd = 0;
   int64_t halo = 0;         // the halo width the buffer was laid out with
+  // The whole grid's origin, kept as it was: recomputing it from the buffer's own origin rounds, and
+  // index maps through the whole grids (pyramid levels, field resampling) must be the whole run's.
+  Vec3 wholeOrigin{0, 0, 0};
   // Where the ranks' slabs begin, as fractions of the whole z extent (ranks + 1 values, 0 to 1): every
   // pyramid level of a run keeps them (dist/slab.hpp). Null: equal slice counts.
   std::shared_ptr<const std::vector<double>> cuts;
   bool operator==(const SlabPlacement& o) const {
     const bool sameCuts = cuts == o.cuts || (cuts && o.cuts && *cuts == *o.cuts);
     return wholeSlices == o.wholeSlices && firstSlice == o.firstSlice && ownBegin == o.ownBegin &&
-           ownEnd == o.ownEnd && halo == o.halo && sameCuts;
+           ownEnd == o.ownEnd && halo == o.halo && wholeOrigin == o.wholeOrigin && sameCuts;
   }
 };
 

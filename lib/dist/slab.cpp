@@ -74,13 +74,14 @@ Grid SlabLayout::haloSlabGrid(int rank, int64_t halo) const {
   g.slab.ownEnd = owned.end - held.begin;
   g.slab.halo = halo;
   g.slab.cuts = cuts_;
+  g.slab.wholeOrigin = grid_.origin;
   return g;
 }
 
 Grid wholeGridOf(const Grid& grid) {
   if (!grid.isSlab()) return grid;
   Grid g = grid;
-  g.origin = grid.indexToPhysical({0.0, 0.0, -double(grid.slab.firstSlice)});
+  g.origin = grid.slab.wholeOrigin;
   g.size[2] = grid.slab.wholeSlices;
   g.slab = SlabPlacement{};
   return g;

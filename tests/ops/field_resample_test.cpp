@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "field_test_support.hpp"
+#include "slab_field_resample_check.hpp"
 #include "ops/backend.hpp"
 
 using namespace ffdp;
@@ -74,4 +75,11 @@ TEST_CASE("maxNorm is the largest vector length", "[ops][field][reduce]") {
   REQUIRE(backend->maxNorm(u) == Approx(expected).epsilon(1e-12));
   u.data[size_t(voxel(rng))][1] = std::numeric_limits<float>::quiet_NaN();
   REQUIRE(std::isnan(backend->maxNorm(u)));  // a corrupt field is reported, not skipped
+}
+
+TEST_CASE("resampleField between slab buffers gives the whole field moved, bit for bit on own slices",
+          "[ops][field][resample][slab]") {
+  SelfComm comm;
+  auto backend = makeCpuBackend(comm);
+  requireSlabFieldResampleIsWhole(*backend, "slab field resample");
 }

@@ -1,15 +1,17 @@
 // A field moved onto another grid over the same region (pyramid levels): each target voxel centre
-// goes through physical space to a continuous index of the source field, sampled trilinearly with
-// edge clamping. The vectors are physical millimetres, so they are copied, not rescaled.
+// goes through physical space to a continuous index of the source field (through the whole grids for
+// slab buffers: grid_index_map.hpp), sampled trilinearly with edge clamping. The vectors are physical
+// millimetres, so they are copied, not rescaled.
 #include "core/error.hpp"
 #include "ops/cpu/field_ops.hpp"
 #include "ops/cpu/field_sampling.hpp"
+#include "ops/cpu/grid_index_map.hpp"
 
 namespace ffdp::cpu {
 
 Field resampleField(const Field& u, const Grid& target) {
   if (u.voxels() == 0) fail(ExitCode::Internal, "resampleField: the field is empty");
-  const IndexAffine map = indexAffine(target, u.grid, Affine::identity());
+  const GridIndexMap map = gridIndexMap(target, u.grid);
   const FieldSampler sampleU(u);
   Field out(target);
   const int64_t nx = target.size[0], ny = target.size[1], nz = target.size[2];

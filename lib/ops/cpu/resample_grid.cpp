@@ -4,36 +4,11 @@
 #include <cmath>
 
 #include "core/error.hpp"
-#include "dist/slab.hpp"
 #include "ops/cpu/cpu_ops.hpp"
+#include "ops/cpu/grid_index_map.hpp"
 #include "ops/cpu/trilinear.hpp"
 
 namespace ffdp::cpu {
-namespace {
-
-// The index map from `target` voxels to `in` voxels. Slab buffers (multi-rank runs) map through their
-// whole grids: a buffer's local slice k is whole slice k + firstSlice, and the input index is shifted
-// back by the input's first slice. Both shifts are exact integers, so a slab's pyramid levels are the
-// whole image's to the last bit (composing the slabs' shifted origins in physical space rounds
-// differently, and greedy MI amplified that past the multi-rank tests' bound). Whole grids: shifts 0.
-struct GridIndexMap {
-  IndexAffine map;
-  int64_t targetFirstSlice = 0;
-  double inFirstSlice = 0;
-  Vec3 rowStart(int64_t j, int64_t k) const { return map.rowStart(j, k + targetFirstSlice); }
-  Vec3 at(const Vec3& row, int64_t i) const {
-    Vec3 q = map.at(row, i);
-    q[2] -= inFirstSlice;
-    return q;
-  }
-};
-
-GridIndexMap gridIndexMap(const Grid& target, const Grid& in) {
-  return {indexAffine(wholeGridOf(target), wholeGridOf(in), Affine::identity()), target.slab.firstSlice,
-          double(in.slab.firstSlice)};
-}
-
-}  // namespace
 
 Image resampleOntoGrid(const Image& in, const Grid& target) {
   if (in.voxels() == 0) fail(ExitCode::Input, "resample: the input image is empty");

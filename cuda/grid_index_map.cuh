@@ -1,0 +1,33 @@
+// The index map between two grids over the same region, shared by the pyramid (image_pyramid.cu)
+// and field resampling (field_resample.cu).
+#pragma once
+#include <cstdint>
+
+#include "core/grid.hpp"
+#include "dist/slab.hpp"
+#include "field_sampling.cuh"
+
+namespace ffdp::cuda {
+
+// The index map from `target` voxels to the input's, as the CPU's (lib/ops/cpu/resample_grid.cpp):
+// slab buffers map through their whole grids with whole-grid slice indices (target slice k is
+// k + kShift) and the input index is shifted back by its first slice (zShift), exact integer shifts
+// that make a slab's pyramid levels the whole image's bit for bit, and a field moved to a slab of
+// another level the whole field moved. Whole grids: both shifts 0.
+struct GridIndexMap {
+  IndexAffineView map;
+  int64_t kShift;
+  double zShift;
+};
+
+inline GridIndexMap gridIndexMap(const Grid& target, const Grid& in) {
+  return {makeIndexAffine(wholeGridOf(target), wholeGridOf(in), Affine::identity()), target.slab.firstSlice,
+          double(in.slab.firstSlice)};
+}
+
+__device__ inline void indexOnGrid(const GridIndexMap& m, const VoxelIndex& x, double q[3]) {
+  indexAtExact(m.map, x.i, x.j, x.k + m.kShift, q);
+  q[2] -= m.zShift;
+}
+
+}  // namespace ffdp::cuda
