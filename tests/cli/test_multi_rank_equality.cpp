@@ -1,9 +1,11 @@
 // Multi-rank registration gives the single-process answer: the same pair registered by one plain
 // process and by mpirun on 1-4 ranks (z-slabs of the fixed image, halo exchange, reductions across
 // ranks; the moving image replicated, or sharded with windows fetched from its owners) writes the
-// same transform, fields and images, within 1e-5 relative. The pair is a real brain
-// pair at half resolution; the coarsest level leaves 1-2 slices per rank, so halos reach past the
-// neighbours and slab boundaries fall inside every stencil.
+// same transform, fields and images: bit for bit with the moving image replicated (the CPU's sums
+// run in whole-slice order and its grid maps go through the whole grids), within 1e-5 relative with
+// the moving image sharded (its windows' origins are composed, so samples round differently). The
+// pair is a real brain pair at half resolution; the coarsest level leaves 1-2 slices per rank, so
+// halos reach past the neighbours and slab boundaries fall inside every stencil.
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -87,11 +89,11 @@ void requireSameOutputs(const Outputs& single, const Outputs& other, double boun
   WARN("relative difference to one process: affine " << affine << ", warp " << warp << ", inverse warp " << inverse
                                                      << ", warped " << warped << ", inverse warped " << inverseWarped);
   CHECK(other.warp.grid.sameAs(single.warp.grid));
-  CHECK(affine < bound);
-  CHECK(warp < bound);
-  CHECK(inverse < bound);
-  CHECK(warped < bound);
-  CHECK(inverseWarped < bound);
+  CHECK(affine <= bound);
+  CHECK(warp <= bound);
+  CHECK(inverse <= bound);
+  CHECK(warped <= bound);
+  CHECK(inverseWarped <= bound);
 }
 
 // The stages: a linear stage and a greedy stage, both with `metric` ("CC[...,2]" or "MI[...,32]"), on
@@ -136,7 +138,7 @@ void checkRankCounts(const std::vector<int>& rankCounts, const std::string& metr
     INFO(ranks << " ranks: " << r.output);
     REQUIRE(r.exitCode == 0);
     WARN(metric << " on " << ranks << " rank(s): " << seconds << " s");
-    requireSameOutputs(single, readOutputs(prefix), 1e-5);
+    requireSameOutputs(single, readOutputs(prefix), sharding.shard ? 1e-5 : 0.0);
     // The report speaks for every rank: its time, its communication share, its memory, its device.
     std::ifstream in(prefix + "report.json");
     const auto report = nlohmann::json::parse(in);

@@ -62,20 +62,23 @@ struct NoGradient {
   void addRow(int64_t, int64_t, const RowSamples&, const double*) {}
 };
 
-// The 12 index-space sums per slice, added in slice order over the fixed grid's owned slices
-// (slice_reduce.hpp), converted to the gradient and reduced across ranks at the end.
+// The 12 index-space sums per slice, against the whole grid's index (a slab's slice k is whole slice
+// k + firstSlice), added in whole-slice order over every rank (slice_reduce.hpp) and converted to the
+// gradient once: the same bits on any number of ranks.
 class AffineChainRule {
  public:
   static constexpr bool kWanted = true;
-  explicit AffineChainRule(int64_t slices) : partials_(size_t(slices)) {}
+  explicit AffineChainRule(const Grid& fixed)
+      : partials_(size_t(fixed.size[2]) * kIndexGradientSums, 0.0), firstSlice_(fixed.slab.firstSlice) {}
   void expectScale(double) {}
   void addRow(int64_t j, int64_t k, const RowSamples& row, const double* g) {
-    addRowIndexGradient(partials_[size_t(k)].data(), row, g, j, k);
+    addRowIndexGradient(partials_.data() + size_t(k) * kIndexGradientSums, row, g, j, k + firstSlice_);
   }
   AffineGradient finish(double scale, const Grid& fixed, const Grid& moving, const Affine& A, Comm& comm) const;
 
  private:
-  std::vector<std::array<double, kIndexGradientSums>> partials_;
+  std::vector<double> partials_;  // kIndexGradientSums per local slice
+  int64_t firstSlice_;
 };
 
 }  // namespace ffdp::cpu

@@ -10,7 +10,7 @@ AffineWarp::AffineWarp(const Image& fixed, const Image& moving, const Mask* fixe
       moving_(moving),
       fixedMask_(fixedMask),
       movingMask_(movingMask),
-      map_(indexAffine(fixed.grid, moving.grid, A)),
+      map_(gridIndexMap(fixed.grid, moving.grid, A)),
       sampler_(moving),
       subset_(samplingFraction) {
   if (fixed.voxels() == 0 || moving.voxels() == 0) fail(ExitCode::Input, "affine metric: an input image is empty");

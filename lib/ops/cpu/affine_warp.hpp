@@ -15,6 +15,7 @@
 #include "core/affine.hpp"
 #include "core/field.hpp"
 #include "core/volume.hpp"
+#include "ops/cpu/grid_index_map.hpp"
 #include "ops/cpu/sampling_subset.hpp"
 #include "ops/cpu/trilinear.hpp"
 
@@ -91,7 +92,7 @@ class AffineWarp {
   const Image& moving_;
   const Mask* fixedMask_;
   const Mask* movingMask_;
-  IndexAffine map_;
+  GridIndexMap map_;  // through the whole grids: a slab's voxels land where the whole grid's do, to the bit
   TrilinearSampler sampler_;
   SamplingSubset subset_;
 };

@@ -1,5 +1,6 @@
-// The index map between two grids over the same region (pyramid levels, masks, fields moved to
-// another level), shared by the CPU's image and field resampling.
+// The index map from one grid's voxels to another's continuous index, through an affine: between
+// pyramid levels, masks and fields moved to another level (identity), and from the fixed grid into
+// the moving image (metrics, warped images). Shared by every CPU resampling.
 #pragma once
 #include <cstdint>
 
@@ -28,9 +29,10 @@ struct GridIndexMap {
   }
 };
 
-inline GridIndexMap gridIndexMap(const Grid& target, const Grid& in) {
-  return {indexAffine(wholeGridOf(target), wholeGridOf(in), Affine::identity()), target.slab.firstSlice,
-          double(in.slab.firstSlice)};
+// `A` maps the target's physical points to the input's (the identity between levels; the current
+// affine when sampling the moving image at A(x)).
+inline GridIndexMap gridIndexMap(const Grid& target, const Grid& in, const Affine& A = Affine::identity()) {
+  return {indexAffine(wholeGridOf(target), wholeGridOf(in), A), target.slab.firstSlice, double(in.slab.firstSlice)};
 }
 
 }  // namespace ffdp::cpu

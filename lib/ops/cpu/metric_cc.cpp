@@ -207,9 +207,15 @@ LocalCorrelationTotals localCorrelation(const Warp& warp, const MetricInputs& in
 #pragma omp barrier
 #pragma omp single
     {
-      totals[0] = sumOwnedSlices(g, ccPerSlice);  // slice_reduce.hpp: a slab's own slices, then the ranks
-      totals[1] = sumOwnedSlices(g, countPerSlice);
-      acrossRanksSum(g, comm, totals, 2);
+      // slice_reduce.hpp: the slices of every rank, in whole-slice order.
+      std::vector<double> perSlice(2 * ccPerSlice.size());
+      for (size_t k = 0; k < ccPerSlice.size(); ++k) {
+        perSlice[2 * k] = ccPerSlice[k];
+        perSlice[2 * k + 1] = countPerSlice[k];
+      }
+      const std::vector<double> sums = sumSlicesInWholeOrder(g, comm, perSlice.data(), 2);
+      totals[0] = sums[0];
+      totals[1] = sums[1];
       if (withGradient && totals[1] > 0) consumer.expectScale(-1.0 / totals[1]);
     }  // implicit barrier: every thread sees the totals and all of A, B, C
 
@@ -252,7 +258,7 @@ AffineMetricEval localCorrelationMetric(const MetricInputs& in, bool withGradien
   const AffineWarp warp(in.fixed, in.moving, in.fixedMask, in.movingMask, in.A, in.settings.samplingFraction);
   AffineMetricEval r;
   if (withGradient) {
-    AffineChainRule chain(in.fixed.grid.size[2]);
+    AffineChainRule chain(in.fixed.grid);
     const LocalCorrelationTotals t = localCorrelation(warp, in, chain, comm);
     r.validVoxels = static_cast<int64_t>(t.count);
     if (r.validVoxels == 0) return r;

@@ -20,7 +20,7 @@ struct MeanSquaresTotals {
 template <bool WithGradient, class Warp, class Consumer>
 MeanSquaresTotals accumulateSlices(const Warp& warp, Consumer& consumer, Comm& comm) {
   const int64_t nx = warp.fixed().grid.size[0], ny = warp.fixed().grid.size[1], nz = warp.fixed().grid.size[2];
-  std::vector<MeanSquaresTotals> partials(static_cast<size_t>(nz));
+  std::vector<double> partials(2 * static_cast<size_t>(nz));  // per slice: sum of squares, count
 #pragma omp parallel
   {
     RowSamples row(nx);
@@ -40,16 +40,11 @@ MeanSquaresTotals accumulateSlices(const Warp& warp, Consumer& consumer, Comm& c
         p.count += double(row.count);
         if (WithGradient) consumer.addRow(j, k, row, g.data());
       }
-      partials[size_t(k)] = p;
+      partials[2 * size_t(k)] = p.sumOfSquares;
+      partials[2 * size_t(k) + 1] = p.count;
     }
   }
-  const Grid& grid = warp.fixed().grid;
-  double total[2] = {0, 0};  // owned slices in slice order (slice_reduce.hpp)
-  for (int64_t k = grid.ownedBegin(); k < grid.ownedEnd(); ++k) {
-    total[0] += partials[size_t(k)].sumOfSquares;
-    total[1] += partials[size_t(k)].count;
-  }
-  acrossRanksSum(grid, comm, total, 2);
+  const std::vector<double> total = sumSlicesInWholeOrder(warp.fixed().grid, comm, partials.data(), 2);
   return {total[0], total[1]};
 }
 
@@ -59,7 +54,7 @@ AffineMetricEval meanSquaresMetric(const MetricInputs& in, bool withGradient, Co
   const AffineWarp warp(in.fixed, in.moving, in.fixedMask, in.movingMask, in.A, in.settings.samplingFraction);
   AffineMetricEval r;
   if (withGradient) {
-    AffineChainRule chain(in.fixed.grid.size[2]);
+    AffineChainRule chain(in.fixed.grid);
     const MeanSquaresTotals t = accumulateSlices<true>(warp, chain, comm);
     r.validVoxels = static_cast<int64_t>(t.count);
     if (r.validVoxels == 0) return r;

@@ -65,9 +65,7 @@ std::vector<double> jointHistogram(const Warp& warp, const BinMapping& fb, const
       }
     }
   }
-  std::vector<double> total = sumOwnedSlices(warp.fixed().grid, partials, width);
-  acrossRanksSum(warp.fixed().grid, comm, total.data(), total.size());
-  return total;
+  return sumSlicesInWholeOrder(warp.fixed().grid, comm, partials.data(), width);
 }
 
 struct MutualInformationTotals {
@@ -135,7 +133,7 @@ AffineMetricEval mutualInformationMetric(const MetricInputs& in, bool withGradie
   AffineMetricEval r;
   double scale = 0;
   if (withGradient) {
-    AffineChainRule chain(in.fixed.grid.size[2]);
+    AffineChainRule chain(in.fixed.grid);
     const MutualInformationTotals t = mutualInformation(warp, in, chain, scale, comm);
     r.validVoxels = static_cast<int64_t>(t.count);
     if (r.validVoxels == 0) return r;

@@ -2,6 +2,7 @@
 // interpolation; the inside rule and the interpolants are PointResampler's (resample_point.hpp).
 #include "core/error.hpp"
 #include "ops/cpu/cpu_ops.hpp"
+#include "ops/cpu/grid_index_map.hpp"
 #include "ops/cpu/resample_point.hpp"
 #include "ops/cpu/trilinear.hpp"
 
@@ -9,7 +10,7 @@ namespace ffdp::cpu {
 
 Image resampleAffine(const Image& moving, const Grid& grid, const Affine& A, Interpolation interp, float outside) {
   if (moving.voxels() == 0) fail(ExitCode::Input, "resample: the moving image is empty");
-  const IndexAffine map = indexAffine(grid, moving.grid, A);
+  const GridIndexMap map = gridIndexMap(grid, moving.grid, A);  // a slab maps as the whole grid does
   const PointResampler sample(moving, interp, outside);
   Image out(grid);
   const int64_t nx = grid.size[0], ny = grid.size[1], nz = grid.size[2];

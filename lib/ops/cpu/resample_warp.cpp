@@ -5,6 +5,7 @@
 #include "core/error.hpp"
 #include "ops/cpu/field_ops.hpp"
 #include "ops/cpu/field_sampling.hpp"
+#include "ops/cpu/grid_index_map.hpp"
 #include "ops/cpu/resample_point.hpp"
 
 namespace ffdp::cpu {
@@ -12,7 +13,7 @@ namespace ffdp::cpu {
 Image resampleWarp(const Image& moving, const Affine& A, const Field& u, Interpolation interp, float outside) {
   if (moving.voxels() == 0) fail(ExitCode::Input, "resample: the moving image is empty");
   const Grid& grid = u.grid;
-  const IndexAffine map = indexAffine(grid, moving.grid, A);
+  const GridIndexMap map = gridIndexMap(grid, moving.grid, A);  // a slab maps as the whole grid does
   const Mat3 displacementToIndex = moving.grid.indexToPhysicalMatrix().inverse() * A.M;
   const PointResampler sample(moving, interp, outside);
   Image out(grid);
