@@ -217,20 +217,7 @@ TEST_CASE("affine metrics over slabs add up to the whole metric", "[ops][slab]")
   SelfComm comm;
   auto backend = makeCpuBackend(comm);
 
-  SECTION("mean squares") {
-    requireAffineMetricAddsUp(*backend, s, MetricSettings{MetricKind::MeanSquares, 0, 0, 1.0}, true, true);
-  }
-  SECTION("local correlation, radius 1") {  // no poison: the windows of owned voxels read the halo
-    requireAffineMetricAddsUp(*backend, s, MetricSettings{MetricKind::CC, 1, 0, 1.0}, true, false);
-  }
-  SECTION("a sampled subset is the same voxels however the grid is split") {
-    MetricSettings all{MetricKind::MeanSquares, 0, 0, 1.0}, some{MetricKind::MeanSquares, 0, 0, 0.3};
-    const AffineMetricEval full = backend->affineMetric(s.fixed, s.moving, nullptr, nullptr, s.A, all, false);
-    const AffineMetricEval whole = backend->affineMetric(s.fixed, s.moving, nullptr, nullptr, s.A, some, true);
-    REQUIRE(double(whole.validVoxels) > 0.2 * double(full.validVoxels));
-    REQUIRE(double(whole.validVoxels) < 0.4 * double(full.validVoxels));
-    requireAffineMetricAddsUp(*backend, s, some, false, true);
-  }
+  requireAffineMetricSectionsAddUp(*backend, s);
 }
 
 TEST_CASE("field metrics over slabs add up to the whole metric", "[ops][slab]") {

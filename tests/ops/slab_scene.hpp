@@ -126,6 +126,25 @@ inline void requireAffineMetricAddsUp(Backend& backend, const Scene& s, const Me
 
 // The ranks' own slices of their gradients, each scaled by its rank's share of the valid voxels,
 // equal the whole gradient there (1e-5 of its largest vector).
+// Mean squares, CC (radius 1) and a sampled subset of mean squares, each as its own SECTION: the
+// affine metric over the scene's slabs adds up to the whole metric (requireAffineMetricAddsUp).
+inline void requireAffineMetricSectionsAddUp(Backend& backend, const Scene& s) {
+  SECTION("mean squares") {
+    requireAffineMetricAddsUp(backend, s, MetricSettings{MetricKind::MeanSquares, 0, 0, 1.0}, true, true);
+  }
+  SECTION("local correlation, radius 1") {  // no poison: the windows of owned voxels read the halo
+    requireAffineMetricAddsUp(backend, s, MetricSettings{MetricKind::CC, 1, 0, 1.0}, true, false);
+  }
+  SECTION("a sampled subset (fraction 0.3) is the same voxels however the grid is split") {
+    MetricSettings all{MetricKind::MeanSquares, 0, 0, 1.0}, some{MetricKind::MeanSquares, 0, 0, 0.3};
+    const AffineMetricEval full = backend.affineMetric(s.fixed, s.moving, nullptr, nullptr, s.A, all, false);
+    const AffineMetricEval whole = backend.affineMetric(s.fixed, s.moving, nullptr, nullptr, s.A, some, true);
+    REQUIRE(double(whole.validVoxels) > 0.2 * double(full.validVoxels));
+    REQUIRE(double(whole.validVoxels) < 0.4 * double(full.validVoxels));
+    requireAffineMetricAddsUp(backend, s, some, false, true);
+  }
+}
+
 inline void requireSameFieldGradient(const Field& whole, const std::vector<Field>& parts,
                                      const std::vector<double>& weight) {
   double scale = 0;
