@@ -6,23 +6,10 @@
 
 namespace ffdp {
 
-// Two passes over the own slices, each parallel over slices: the range (the bins depend on it), then
-// each slice's foreground count.
-std::vector<double> miSliceWork(Comm& comm, const Image& image, int bins, double backgroundCost) {
+std::vector<double> miSliceWork(Comm& comm, const Image& image, double background, double backgroundCost) {
   const Grid& g = image.grid;
   const int64_t plane = g.size[0] * g.size[1], begin = g.ownedBegin(), end = g.ownedEnd();
   const float* data = image.data.data();
-  double lowest = INFINITY, negHighest = INFINITY;  // min and -max, so that one min-reduction takes both
-#pragma omp parallel for reduction(min : lowest, negHighest) schedule(static)
-  for (int64_t k = begin; k < end; ++k)
-    for (int64_t n = 0; n < plane; ++n) {
-      const double v = data[k * plane + n];
-      lowest = std::min(lowest, v);
-      negHighest = std::min(negHighest, -v);
-    }
-  double range[2] = {lowest, negHighest};
-  if (g.isSlab()) comm.allreduceMin(range, 2);
-  const double background = range[0] + (-range[1] - range[0]) / std::max(bins, 1);
   const int64_t wholeSlices = g.isSlab() ? g.slab.wholeSlices : g.size[2];
   const int64_t first = g.isSlab() ? g.slab.firstSlice : 0;
   std::vector<double> work(size_t(wholeSlices), 0.0);

@@ -17,9 +17,9 @@ namespace ffdp {
 constexpr double kMaxBalancedSlabGrowth = 1.2;
 
 // The MI work of each z-slice of the whole grid of `image` (a slab or whole): the slice's voxels,
-// each counted 1, or `backgroundCost` where its intensity lies in the lowest of `bins` bins of the
-// image's intensity range. On a slab every rank gets the whole profile (two reductions).
-std::vector<double> miSliceWork(Comm& comm, const Image& image, int bins, double backgroundCost);
+// each counted 1, or `backgroundCost` where its intensity is at most `background` (the top of MI's
+// lowest bin). On a slab every rank gets the whole profile (one reduction).
+std::vector<double> miSliceWork(Comm& comm, const Image& image, double background, double backgroundCost);
 
 // Cuts for `ranks` ranks that split the summed work evenly (interpolating within a slice, so that a
 // coarse profile places the cuts of a finer grid too), then drawn towards equal slabs as far as

@@ -10,6 +10,9 @@
 
 namespace ffdp {
 
+// The first stage of `spec` whose metric is MI; null when none is.
+const StageSpec* firstMiStage(const Spec& spec);
+
 // `fixed` is the fixed image, whole or this rank's slab (then every rank calls it together).
 // `miBackgroundVoxelCost` is Backend::miBackgroundVoxelCost. Null cuts: equal slabs.
 SlabCuts slabCutsForRun(const Spec& spec, const Image& fixed, double miBackgroundVoxelCost, Comm& comm);

@@ -9,6 +9,7 @@
 #include "dist/slab_balance.hpp"
 #include "ops/moving_window.hpp"
 #include "ops/moving_window_cache.hpp"
+#include "reg/balanced_slabs.hpp"
 #include "reg/pyramid.hpp"
 
 namespace ffdp {
@@ -39,11 +40,6 @@ double balancedPerRank(const Grid& g, int ranks) {
   return double(g.size[0] * g.size[1] * std::min<int64_t>(slices, g.size[2]));
 }
 
-bool usesMi(const Spec& spec) {
-  for (const StageSpec& s : spec.stages)
-    if (s.metric.kind == MetricKind::MI) return true;
-  return false;
-}
 
 // Voxels of the window a rank samples a slab-split image through (ops/moving_window_cache.hpp): its
 // share of the slices plus the spare and margin slices on each side (the image's own extent at most).
@@ -86,7 +82,7 @@ MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, b
   auto movingHeld = [&](const Grid& m) { return sharded ? perRank(m, ranks) : double(m.voxels()); };
   // An MI run on GPUs balances the fixed slabs by MI work, so a rank may hold more than its equal share
   // of every fixed-grid volume; the plan allows for the largest balanced slab (on the CPU, an upper bound).
-  const bool balanced = ranks > 1 && usesMi(spec);
+  const bool balanced = ranks > 1 && firstMiStage(spec) != nullptr;
   auto fixedHeld = [&](const Grid& f) { return balanced ? balancedPerRank(f, ranks) : perRank(f, ranks); };
   const double Vf = fixedHeld(fixed), Vm = double(moving.voxels());
   const double inputs = kImage * (Vf + movingHeld(moving)) + mask * (Vf + Vm);

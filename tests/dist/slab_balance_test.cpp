@@ -136,18 +136,18 @@ TEST_CASE("MI work per slice counts background voxels at their cost, the same fr
           "[dist][slab]") {
   const Grid whole = gridWithSlices(9, 4, 5);  // 20 voxels a slice
   Image image(whole, 0.0f);
-  // Slice k holds 2k voxels at 100 (foreground), the rest at 0; 10 bins: background is below 10.
+  // Slice k holds 2k voxels at 100 (foreground), the rest at 0; 10 bins of 0..100: background is up to 10.
   for (int64_t k = 0; k < 9; ++k)
     for (int64_t n = 0; n < 2 * k; ++n) image.data[size_t(k * 20 + n)] = 100.0f;
   SelfComm self;
-  const std::vector<double> work = miSliceWork(self, image, 10, 0.5);
+  const std::vector<double> work = miSliceWork(self, image, 10.0, 0.5);
   REQUIRE(work.size() == 9);
   for (int64_t k = 0; k < 9; ++k) CHECK(work[size_t(k)] == Approx(2.0 * k + 0.5 * (20 - 2 * k)));
 
   std::vector<std::vector<double>> fromSlabs(3);
   test::runRanks(3, [&](int r, Comm& comm) {
     const Image slab = cutSlab(image, SlabLayout(whole, 3).haloSlabGrid(r, 2));
-    fromSlabs[size_t(r)] = miSliceWork(comm, slab, 10, 0.5);
+    fromSlabs[size_t(r)] = miSliceWork(comm, slab, 10.0, 0.5);
   });
   for (int r = 0; r < 3; ++r) CHECK(fromSlabs[size_t(r)] == work);
 }

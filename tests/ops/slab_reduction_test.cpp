@@ -319,11 +319,7 @@ TEST_CASE("centre of mass over slabs with ranks as threads equals the whole cent
 TEST_CASE("invertField over slabs with ranks as threads matches the whole inverse on own slices", "[ops][slab]") {
   auto rng = seededRng("slab reduction: inverse field");
   const Scene s = makeScene(rng);
-  Field u = randomField(rng, s.u.grid, 0.25);
-  // Weaker in the last rank's slices, so that rank alone would stop sweeping sooner than the whole.
-  const SliceRange last = SlabLayout(u.grid, kRanks).own(kRanks - 1);
-  for (int64_t n = last.begin * u.grid.size[0] * u.grid.size[1]; n < u.voxels(); ++n)
-    for (float& c : u.data[size_t(n)]) c *= 0.2f;
+  const Field u = fieldWeakInLastRank(rng, s.u.grid);
   const int iterations = 30;
   const double tolerance = 3e-2;
   SelfComm self;
@@ -332,17 +328,11 @@ TEST_CASE("invertField over slabs with ranks as threads matches the whole invers
   REQUIRE(whole.data != allSweeps.data);  // the tolerance stops the whole inversion early
   const Field polished = makeCpuBackend(self)->invertField(u, iterations, tolerance);
 
-  // Halo slices two or more away from the own ones (which own voxels never read, as |u| < 1 voxel)
-  // get a field that does not contract: if their updates counted, the sweeps would not stop early.
+  // Far halo slices of every slab are wild (makeFarHaloWild).
   std::vector<Field> parts(kRanks), partsPolished(kRanks);
   runRanks([&](int r, Comm& comm) {
     Field ur = cutFor(u, r);
-    const int64_t plane = ur.grid.size[0] * ur.grid.size[1];
-    std::uniform_real_distribution<float> wild(-3.0f, 3.0f);
-    std::mt19937_64 local(uint64_t(r) + 1);
-    for (int64_t k = 0; k < ur.grid.size[2]; ++k)
-      if (k < ur.grid.ownedBegin() - 1 || k > ur.grid.ownedEnd())
-        for (int64_t n = 0; n < plane; ++n) ur.data[size_t(k * plane + n)] = {wild(local), wild(local), wild(local)};
+    makeFarHaloWild(ur, r);
     parts[size_t(r)] = cpu::invertFieldSweeps(ur, iterations, tolerance, comm);
     partsPolished[size_t(r)] = makeCpuBackend(comm)->invertField(ur, iterations, tolerance);
   });

@@ -70,6 +70,27 @@ void poisonHalo(Volume<T>& v, const T& value) {
   v.device.reset();  // a GPU backend would otherwise take its device copy as current
 }
 
+// A random field (0.25 mm) made five times weaker in the last rank's own slices, so that rank alone
+// would stop an inversion's sweeps sooner than the whole field does.
+inline Field fieldWeakInLastRank(std::mt19937_64& rng, const Grid& grid) {
+  Field u = randomField(rng, grid, 0.25);
+  const SliceRange last = SlabLayout(grid, kRanks).own(kRanks - 1);
+  for (int64_t n = last.begin * grid.size[0] * grid.size[1]; n < u.voxels(); ++n)
+    for (float& c : u.data[size_t(n)]) c *= 0.2f;
+  return u;
+}
+
+// Halo slices two or more away from the own ones (which own voxels never read, as |u| < 1 voxel) get
+// a field that does not contract: if their updates counted, the sweeps would not stop early.
+inline void makeFarHaloWild(Field& slab, int rank) {
+  const int64_t plane = slab.grid.size[0] * slab.grid.size[1];
+  std::uniform_real_distribution<float> wild(-3.0f, 3.0f);
+  std::mt19937_64 local(uint64_t(rank) + 1);
+  for (int64_t k = 0; k < slab.grid.size[2]; ++k)
+    if (k < slab.grid.ownedBegin() - 1 || k > slab.grid.ownedEnd())
+      for (int64_t n = 0; n < plane; ++n) slab.data[size_t(k * plane + n)] = {wild(local), wild(local), wild(local)};
+}
+
 inline double largestAbs(const AffineGradient& g) {
   double m = 0;
   for (double x : g) m = std::max(m, std::abs(x));
