@@ -24,6 +24,7 @@
 #include "dist/run_or_abort.hpp"
 #include "dist/timed_comm.hpp"
 #include "io/image_io.hpp"
+#include "ops/op_timing_backend.hpp"
 #include "ops/slab_backend.hpp"
 #include "recovery_error.hpp"
 #include "reg/balanced_slabs.hpp"
@@ -42,7 +43,7 @@ struct Options {
   std::string first, second, spec, backend = "auto", label;
   double voxels = 1e8, amplitudeMm = 3, wavelengthMm = 70;
   int threads = 0, subsample = 4;
-  bool header = false, equalSlabs = false;
+  bool header = false, equalSlabs = false, opTimes = false;
 };
 
 // Waits for the device's queued work, so that wall-clock times cover it (a no-op on the CPU).
@@ -90,13 +91,16 @@ void run(const Options& o, TimedComm& comm) {
   finishDeviceWork(target);
   const double setupSeconds = slowest(comm, secondsSince(start));
   std::unique_ptr<Backend> slabBackend = comm.size() > 1 ? makeSlabBackend(*compute, comm) : nullptr;
-  Backend& backend = slabBackend ? *slabBackend : *compute;
+  Backend& untimed = slabBackend ? *slabBackend : *compute;
+  std::unique_ptr<OpTimingBackend> timing =
+      o.opTimes ? makeOpTimingBackend(untimed, [&comm] { return comm.seconds(); }) : nullptr;
+  Backend& backend = timing ? static_cast<Backend&>(*timing) : untimed;
   const int64_t halo = comm.size() > 1 ? haloForSpec(spec) : 0;
 
   start = std::chrono::steady_clock::now();
   // The slab cuts from the coarse first contrast: fractions of the z extent, the same on the fine grid.
   const SlabCuts cuts = o.equalSlabs ? nullptr : slabCutsForRun(spec, first, compute->miBackgroundVoxelCost(), comm);
-  const SyntheticPair pair = makeSyntheticPair(backend, comm, first, second, t, o.voxels, halo, cuts);
+  const SyntheticPair pair = makeSyntheticPair(untimed, comm, first, second, t, o.voxels, halo, cuts);
   if (comm.rank() == 0 && comm.size() > 1) {
     std::fprintf(stderr, "bench_gigavoxel: %s slabs, %s\n", cuts ? "balanced" : "equal",
                  describeSlabs(SlabLayout::of(pair.fixed.grid, comm.size())).c_str());
@@ -137,7 +141,12 @@ void run(const Options& o, TimedComm& comm) {
   // Each rank's share on stderr (the log): waiting for slower ranks shows as a larger share on the faster ones.
   std::fprintf(stderr, "bench_gigavoxel: rank %d of %d: MPI %.3f s, NCCL (device, waits included) %.3f s, of %.3f s\n",
                comm.rank(), comm.size(), comm.seconds() - commBefore, deviceCommSeconds, endToEnd);
-  const RecoveryError e = recoveryError(backend, comm, pair.fixed, result, t, o.subsample);
+  if (timing) {
+    const std::string table = formatOpTimes(timing->times(), endToEnd);
+    std::fprintf(stderr, "bench_gigavoxel: rank %d of %d, time per operation (registration and warped image):\n%s",
+                 comm.rank(), comm.size(), table.c_str());
+  }
+  const RecoveryError e = recoveryError(untimed, comm, pair.fixed, result, t, o.subsample);
   if (comm.rank() != 0) return;
   const Grid& g = pair.whole;
   if (o.header) {
@@ -174,6 +183,8 @@ int main(int argc, char** argv) {
   app.add_option("--label", o.label, "the table row's name");
   app.add_flag("--header", o.header, "print the table header first");
   app.add_flag("--equal-slabs", o.equalSlabs, "equal slice counts per rank, not balanced by MI work");
+  app.add_flag("--op-times", o.opTimes,
+               "time every backend operation (waiting for the GPU around each) and print a table per rank on stderr");
   CLI11_PARSE(app, argc, argv);
   try {
     MpiSession mpi;

@@ -62,6 +62,9 @@ class Backend {
   // that does not, in an MI iteration: the slab layout of an MI run balances by it (dist/slab_balance.hpp).
   // 1: every voxel costs the same (the CPU backend's histogram has no such shortcut).
   virtual double miBackgroundVoxelCost() const { return 1.0; }
+  // Waits until the work queued so far has finished (a no-op where calls return finished, as on the
+  // CPU). For timing only (ops/op_timing_backend.hpp): a registration never needs it.
+  virtual void finishQueuedWork() {}
 
   // Gaussian smoothing (sigma in input voxels per axis, 0 = none), then linear resampling onto
   // `target`, which covers the same physical region. Builds pyramid levels.

@@ -84,6 +84,7 @@ class SlabBackend final : public Backend {
   size_t devicePeakBytes() const override { return in_.devicePeakBytes(); }
   DeviceTraffic deviceTraffic() const override { return in_.deviceTraffic(); }
   double miBackgroundVoxelCost() const override { return in_.miBackgroundVoxelCost(); }
+  void finishQueuedWork() override { in_.finishQueuedWork(); }
   void refreshHalo(Comm& comm, Image& v) override { in_.refreshHalo(comm, v); }
   void refreshHalo(Comm& comm, Field& v) override { in_.refreshHalo(comm, v); }
   void refreshHalo(Comm& comm, Mask& v) override { in_.refreshHalo(comm, v); }

@@ -2,7 +2,7 @@
 # Runs on the GPU machine (device tool), from the repository root, with .device-bundle carried
 # (scripts/device/bundle.sh): the GPU tests, then the labelled brain pairs on the CUDA backend and,
 # for comparison, on the CPU backend with the machine's cores. Output goes to stdout and $OUT.
-#   scripts/device/run_checks.sh [tests|repeat|pairs|bench|ranks|gpu-ranks|scale|all]   (default: tests, repeat, pairs)
+#   scripts/device/run_checks.sh [tests|repeat|pairs|bench|ranks|gpu-ranks|scale|profile|all]   (default: tests, repeat, pairs)
 #   ranks: one brain pair on 1, 2, 4, 8 CPU ranks (the cores split between them), and on 1 and every
 #          GPU when the build's multi-rank runs take --backend cuda; times and communication shares.
 #   gpu-ranks: the multi-GPU equality checks (scripts/device/gpu_rank_equality.sh, NCCL halos).
@@ -10,6 +10,8 @@
 #          on every GPU, then strong scaling at STRONG_VOXELS (default 1.2e9) on 1, 2, 4, ... GPUs,
 #          and on every GPU once more with equal slabs instead of slabs balanced by MI work
 #          (SCALE_STRONG=0 skips it; FFDP_GPU_HALOS=staged moves halos through the host instead of NCCL).
+#   profile: the strong-scaling run on 1 and on every GPU with every backend operation timed
+#          (bench_gigavoxel --op-times; the per-rank tables are in $OUT/scale-profile-*.log).
 set -uo pipefail
 bundle=$PWD/.device-bundle
 export LD_LIBRARY_PATH="$bundle/lib:${LD_LIBRARY_PATH:-}"
@@ -95,7 +97,7 @@ fi
 if [ "$what" = gpu-ranks ]; then
   bash scripts/device/gpu_rank_equality.sh 2>&1 | tee "$out/gpu-rank-equality.txt"
 fi
-if [ "$what" = scale ]; then
+if [ "$what" = scale ] || [ "$what" = profile ]; then
   gpus=$(nvidia-smi -L | wc -l)
   cores=$(nproc)
   data=$bundle/data/multimodal/stroke
@@ -106,6 +108,13 @@ if [ "$what" = scale ]; then
       --backend cuda --threads $((cores / $2)) --voxels "$3" --label "$1" "${@:4}" 2>"$log" ||
       { echo "| $1 | FAILED: $(grep -v '^\[' "$log" | tail -2 | tr '\n' ' ') |"; }
   }
+fi
+if [ "$what" = profile ]; then
+  echo "== time per operation at ${STRONG_VOXELS:-1.2e9} voxels, 1 and $gpus GPUs (bench_gigavoxel --op-times; tables in the logs)"
+  bench "profile 1" 1 "${STRONG_VOXELS:-1.2e9}" --header --op-times
+  bench "profile $gpus" "$gpus" "${STRONG_VOXELS:-1.2e9}" --op-times
+fi
+if [ "$what" = scale ]; then
   echo "== gigavoxel benchmark (synthetic size, real anatomy: stroke T1 -> T2 under a known deformation, MI)"
   bench "${gpus} GPUs, ${SCALE_VOXELS:-3.7e9}" "$gpus" "${SCALE_VOXELS:-3.7e9}" --header | tee "$out/scale.md"
   [ "${SCALE_STRONG:-1}" = 1 ] && echo "== strong scaling at ${STRONG_VOXELS:-1.2e9} voxels"
