@@ -1,5 +1,6 @@
-// The index map between two grids over the same region, shared by the pyramid (image_pyramid.cu)
-// and field resampling (field_resample.cu).
+// The index map between two grids, shared by the pyramid (image_pyramid.cu), field resampling
+// (field_resample.cu) and the warped images (warp_resample.cu); the metrics' sampler
+// (warp_sampler.cuh) applies the same shifts.
 #pragma once
 #include <cstdint>
 
@@ -13,15 +14,16 @@ namespace ffdp::cuda {
 // slab buffers map through their whole grids with whole-grid slice indices (target slice k is
 // k + kShift) and the input index is shifted back by its first slice (zShift), exact integer shifts
 // that make a slab's pyramid levels the whole image's bit for bit, and a field moved to a slab of
-// another level the whole field moved. Whole grids: both shifts 0.
+// another level the whole field moved, and a slab's warped image the whole one. Whole grids: both
+// shifts 0. `A` maps target points to input points (identity between levels).
 struct GridIndexMap {
   IndexAffineView map;
   int64_t kShift;
   double zShift;
 };
 
-inline GridIndexMap gridIndexMap(const Grid& target, const Grid& in) {
-  return {makeIndexAffine(wholeGridOf(target), wholeGridOf(in), Affine::identity()), target.slab.firstSlice,
+inline GridIndexMap gridIndexMap(const Grid& target, const Grid& in, const Affine& A = Affine::identity()) {
+  return {makeIndexAffine(wholeGridOf(target), wholeGridOf(in), A), target.slab.firstSlice,
           double(in.slab.firstSlice)};
 }
 

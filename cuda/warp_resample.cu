@@ -3,6 +3,7 @@
 // the output is resampleAffine's bit for bit, as on the CPU.
 #include "cuda_check.cuh"
 #include "field_sampling.cuh"
+#include "grid_index_map.cuh"
 #include "launch.cuh"
 #include "warp_resample.hpp"
 #include "warp_resample_point.cuh"
@@ -10,13 +11,13 @@
 namespace ffdp::cuda {
 namespace {
 
-__global__ void resampleKernel(ImageView moving, IndexAffineView map, Matrix3 displacementToIndex,
+__global__ void resampleKernel(ImageView moving, GridIndexMap map, Matrix3 displacementToIndex,
                                const float* __restrict__ u, int64_t nx, int64_t ny, int64_t voxels, PointRule rule,
                                float outside, float* __restrict__ out) {
   for (int64_t n = firstItem(); n < voxels; n += itemStride()) {
     const VoxelIndex x = voxelOf(n, nx, ny);
     double q[3];
-    indexAtExact(map, x.i, x.j, x.k, q);
+    indexOnGrid(map, x, q);
     if (u) {
       const double d[3] = {u[3 * n], u[3 * n + 1], u[3 * n + 2]};
       double step[3];
@@ -49,7 +50,7 @@ void launchResample(const float* moving, const Grid& movingGrid, const Affine& A
   for (int a = 0; a < 3; ++a)
     for (int b = 0; b < 3; ++b) displacementToIndex.m[a][b] = toIndex.m[a][b];
   resampleKernel<<<blocksFor(grid.voxels()), kThreads, 0, cudaStreamPerThread>>>(
-      mv, makeIndexAffine(grid, movingGrid, A), displacementToIndex, u, grid.size[0], grid.size[1], grid.voxels(),
+      mv, gridIndexMap(grid, movingGrid, A), displacementToIndex, u, grid.size[0], grid.size[1], grid.voxels(),
       pointRule(interp), outside, out);
   checkLaunch(u ? "resampleWarp" : "resampleAffine", grid.voxels());
 }

@@ -14,6 +14,7 @@
 #include "core/affine.hpp"
 #include "core/grid.hpp"
 #include "core/host_device.hpp"
+#include "dist/slab.hpp"
 #include "trilinear.cuh"
 
 namespace ffdp::cuda {
@@ -73,6 +74,11 @@ struct WarpSampler {
   // (owned_voxels.hpp); halo slices are sampled (their gradient is written) but not counted.
   int64_t wholeOffset = 0;
   int64_t ownBegin = 0, ownEnd = 0;
+  // `map` goes between the whole grids (cuda/grid_index_map.cuh): local slice k is whole slice
+  // k + kShift, and the moving index is shifted back by the moving buffer's first slice (zShift).
+  // Exact integer shifts, so a slab samples the moving image where the whole grid does, to the bit.
+  int64_t kShift = 0;
+  double zShift = 0;
 
   FFDP_HD bool owns(int64_t k) const { return k >= ownBegin && k < ownEnd; }
 
@@ -83,7 +89,8 @@ struct WarpSampler {
   FFDP_HD bool valid(int64_t n, int64_t i, int64_t j, int64_t k, double q[3]) const {
     if (fixedMask && !fixedMask[n]) return false;
     if (!sampleAll && !(subsetHash(uint64_t(n + wholeOffset)) < threshold)) return false;
-    map.at(i, j, k, q);
+    map.at(i, j, k + kShift, q);
+    q[2] -= zShift;
     if (u) {
       const double d0 = double(u[3 * n]), d1 = double(u[3 * n + 1]), d2 = double(u[3 * n + 2]);
       for (int a = 0; a < 3; ++a) q[a] += K[a][0] * d0 + K[a][1] * d1 + K[a][2] * d2;
@@ -129,7 +136,9 @@ inline WarpSampler makeWarpSampler(const float* fixed, const Grid& fixedGrid, co
   s.ownBegin = fixedGrid.ownedBegin();
   s.ownEnd = fixedGrid.ownedEnd();
   s.moving = ImageView{moving, movingGrid.size[0], movingGrid.size[1], movingGrid.size[2]};
-  s.map = makeIndexAffine(fixedGrid, movingGrid, A);
+  s.map = makeIndexAffine(wholeGridOf(fixedGrid), wholeGridOf(movingGrid), A);
+  s.kShift = fixedGrid.slab.firstSlice;
+  s.zShift = double(movingGrid.slab.firstSlice);
   const Mat3 K = displacementToMovingIndexMatrix(movingGrid, A);
   for (int a = 0; a < 3; ++a)
     for (int b = 0; b < 3; ++b) s.K[a][b] = K.m[a][b];

@@ -96,7 +96,7 @@ TEST_CASE("GPU field metrics over slabs add up to the whole metric", "[gpu][slab
   for (const MetricSettings& ms : {mse, mseSome, cc}) requireFieldMetricAddsUp(*backend, s, ms);
 }
 
-TEST_CASE("GPU mutual information over slabs with ranks as threads equals the whole metric", "[gpu][slab]") {
+TEST_CASE("GPU mutual information over slabs with ranks as threads equals the whole metric (the field metric bit for bit)", "[gpu][slab]") {
   FFDP_REQUIRE_GPU();
   auto rng = seededRng("GPU slab reduction: mutual information");
   const Scene s = makeScene(rng);
@@ -136,9 +136,10 @@ TEST_CASE("GPU mutual information over slabs with ranks as threads equals the wh
   const double scale = largestAbs(whole.gradient);
   for (int n = 0; n < 12; ++n)
     REQUIRE(std::abs(affine[0].gradient[size_t(n)] - whole.gradient[size_t(n)]) <= 1e-9 * scale);
-  REQUIRE(field[0].value == Approx(wholeField.value).epsilon(1e-11));
-  // The per-voxel gradient uses the reduced histogram and N: no rescaling.
-  requireSameFieldGradient(wholeGradient, gradients, std::vector<double>(kRanks, 1.0));
+  // The ranks add their integer histograms exactly and sample through the whole grids
+  // (cuda/metric_mi.cu, cuda/warp_sampler.cuh): the field metric is the whole run's, bit for bit.
+  REQUIRE(field[0].value == wholeField.value);
+  REQUIRE(ownSlicesMismatch(wholeGradient, gradients) == 0);
 }
 
 TEST_CASE("GPU invertField over slabs with ranks as threads matches the whole inverse on own slices",

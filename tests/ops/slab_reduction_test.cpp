@@ -50,17 +50,6 @@ class CountingComm final : public Comm {
   void broadcastBytes(void*, std::size_t, int) override { throw std::logic_error("CountingComm: no broadcast"); }
 };
 
-// Voxels of the ranks' own slices whose gradient differs in any bit from the whole gradient's.
-int64_t ownSlicesMismatch(const Field& whole, const std::vector<Field>& parts) {
-  const int64_t plane = whole.grid.size[0] * whole.grid.size[1];
-  int64_t bad = 0;
-  for (const Field& g : parts)
-    for (int64_t k = g.grid.ownedBegin(); k < g.grid.ownedEnd(); ++k)
-      for (int64_t n = 0; n < plane; ++n)
-        bad += g.data[size_t(k * plane + n)] != whole.data[size_t((k + g.grid.slab.firstSlice) * plane + n)];
-  return bad;
-}
-
 // Ranks as threads of this process (support/thread_comm.hpp), kRanks of them.
 void runRanks(const std::function<void(int, Comm&)>& body) { test::runRanks(kRanks, body); }
 

@@ -186,6 +186,17 @@ inline void requireSameFieldGradient(const Field& whole, const std::vector<Field
   REQUIRE(worst <= 1e-5 * scale);
 }
 
+// Voxels of the ranks' own slices whose gradient differs in any bit from the whole gradient's.
+inline int64_t ownSlicesMismatch(const Field& whole, const std::vector<Field>& parts) {
+  const int64_t plane = whole.grid.size[0] * whole.grid.size[1];
+  int64_t bad = 0;
+  for (const Field& g : parts)
+    for (int64_t k = g.grid.ownedBegin(); k < g.grid.ownedEnd(); ++k)
+      for (int64_t n = 0; n < plane; ++n)
+        bad += g.data[size_t(k * plane + n)] != whole.data[size_t((k + g.grid.slab.firstSlice) * plane + n)];
+  return bad;
+}
+
 // The field metric with `ms` (value, valid count and gradient) under the scene's mask; halos poisoned
 // unless the metric is a stencil (CC reads its neighbours' halo values).
 inline void requireFieldMetricAddsUp(Backend& backend, const Scene& s, const MetricSettings& ms) {
