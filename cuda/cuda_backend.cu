@@ -8,6 +8,7 @@
 // counts their voxels (dist/slab_volume.hpp countNonZero) and the Backend has no toHost for masks.
 #include <cuda_runtime.h>
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -74,6 +75,8 @@ class CudaBackend final : public Backend {
   // less. Fitted to the per-rank compute times of a 1.2 G voxel MI run on 4 H200 with equal slabs
   // (docs/distribution.md, "Balanced slabs").
   double miBackgroundVoxelCost() const override { return 0.64; }
+  // Every stream: the NCCL exchanges run on their own (the calling thread's stream waits for them).
+  void finishQueuedWork() override { check(cudaDeviceSynchronize(), "waiting for the GPU's queued work"); }
 
   void toHost(Image& image) override { downloadToHost(image, "an image"); }
   void toHost(Field& field) override { downloadToHost(field, "a displacement field"); }
@@ -295,6 +298,7 @@ class CudaBackend final : public Backend {
     movingRange_ = intensityRangeOf(moving, "moving image");
     in.fixedRange = &fixedRange_;
     in.movingRange = &movingRange_;
+    in.histogramBalance = balanceHistogram_ ? &histogramBalance_ : nullptr;
     return in;
   }
 
@@ -313,6 +317,12 @@ class CudaBackend final : public Backend {
 
   Comm& comm_;
   cuda::DeviceIntensityRange fixedRange_, movingRange_;  // what inputs() points the metrics at
+  HistogramBalance histogramBalance_;  // MI's histogram slices per rank, carried from call to call
+  // FFDP_MI_HISTOGRAM_BALANCE=0 keeps every rank's histogram pass on its own slices (for comparison).
+  bool balanceHistogram_ = [] {
+    const char* v = std::getenv("FFDP_MI_HISTOGRAM_BALANCE");
+    return !(v && std::string(v) == "0");
+  }();
   cudaMemPool_t pool_ = nullptr;  // every DeviceArray allocates from it (device_array.cuh)
   std::unique_ptr<NcclHaloComm> nccl_;  // halos GPU to GPU; null: staged through the host
 };

@@ -7,6 +7,7 @@
 #include "core/affine.hpp"
 #include "core/grid.hpp"
 #include "intensity_range.hpp"
+#include "ops/histogram_balance.hpp"
 #include "ops/metric_settings.hpp"
 #include "warp_sampler.cuh"
 
@@ -26,6 +27,9 @@ struct MetricDeviceInputs {
   // on every call (two extra reads of the images for CC and MI).
   const DeviceIntensityRange* fixedRange = nullptr;
   const DeviceIntensityRange* movingRange = nullptr;
+  // Optional, for MI on a slab: which slices this rank's histogram pass counts, kept across calls by
+  // the caller (ops/histogram_balance.hpp). Null: the own slices.
+  HistogramBalance* histogramBalance = nullptr;
 };
 
 // The cached range when the caller gave one, else measured now.

@@ -1,5 +1,7 @@
 // MI kernels (metric_mi.hpp).
+#include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,6 +12,7 @@
 #include "metric_chain_rule.hpp"
 #include "metric_mi.hpp"
 #include "owned_voxels.hpp"
+#include "ops/histogram_balance.hpp"
 #include "ops/mutual_information_table.hpp"
 #include "parzen_bspline.cuh"
 
@@ -45,7 +48,7 @@ __global__ void __launch_bounds__(kThreads) jointHistogramPass(WarpSampler sampl
   const int lane = int(threadIdx.x & 31);
   unsigned long long count = 0;
   // A warp-uniform trip count (blockDim is a multiple of 32): every lane reaches the warp votes.
-  for (int64_t n = own.first + firstItem(); n - lane < own.last; n += itemStride()) {  // a slab's halo is not counted
+  for (int64_t n = own.first + firstItem(); n - lane < own.last; n += itemStride()) {  // the counted slices only (a slab: see histogramAndValue)
     int corner = -1;  // the first of the voxel's 4x4 cells; -1: no votes
     double wf[4], wm[4];
     if (n < own.last) {
@@ -147,6 +150,58 @@ struct MiState {
   std::vector<double> logRatio;
 };
 
+// The ranks' integer histograms added exactly (on a slab; a whole grid's is returned as it is), with
+// `extra` (doubles, summed as usual) in the same reduction. Each 64-bit count travels as its two
+// 32-bit halves in doubles, whose sums stay exact for up to 2^21 ranks, and the total is put together
+// in 64 bits (it fits: histogramFractionBits leaves room for the whole grid's votes). So the
+// histogram, and MI's value and gradient with it, is the same bits however the slices are split over
+// ranks: rounding each rank's count to a double first would not be.
+std::vector<unsigned long long> exactSumAcrossRanks(const Grid& grid, Comm& comm, std::vector<unsigned long long> counts,
+                                                    std::vector<double>& extra) {
+  if (!grid.isSlab()) return counts;
+  const size_t n = counts.size();
+  std::vector<double> values(2 * n + extra.size());
+  for (size_t c = 0; c < n; ++c) {
+    values[2 * c] = double(counts[c] >> 32);
+    values[2 * c + 1] = double(counts[c] & 0xffffffffull);
+  }
+  std::copy(extra.begin(), extra.end(), values.begin() + 2 * n);
+  comm.allreduceSum(values.data(), values.size());
+  for (size_t c = 0; c < n; ++c)
+    counts[c] = (static_cast<unsigned long long>(values[2 * c]) << 32) + static_cast<unsigned long long>(values[2 * c + 1]);
+  std::copy(values.begin() + 2 * n, values.end(), extra.begin());
+  return counts;
+}
+
+// The device time between two events recorded around the histogram pass (HistogramBalance's input).
+class PassTimer {
+ public:
+  PassTimer() {
+    check(cudaEventCreate(&start_), "creating a timing event for the MI histogram pass");
+    if (cudaError_t status = cudaEventCreate(&stop_); status != cudaSuccess) {
+      cudaEventDestroy(start_);
+      check(status, "creating a timing event for the MI histogram pass");
+    }
+  }
+  ~PassTimer() {
+    cudaEventDestroy(start_);
+    cudaEventDestroy(stop_);
+  }
+  PassTimer(const PassTimer&) = delete;
+  PassTimer& operator=(const PassTimer&) = delete;
+  void start() { check(cudaEventRecord(start_, cudaStreamPerThread), "timing the MI histogram pass"); }
+  void stop() { check(cudaEventRecord(stop_, cudaStreamPerThread), "timing the MI histogram pass"); }
+  // After the stream has passed `stop` (the histogram's download waits for it).
+  double seconds() const {
+    float ms = 0;
+    check(cudaEventElapsedTime(&ms, start_, stop_), "reading the MI histogram pass time");
+    return double(ms) * 1e-3;
+  }
+
+ private:
+  cudaEvent_t start_ = nullptr, stop_ = nullptr;
+};
+
 // Pass 1 and the host-side statistics (the CPU's loops, in its order, on the same histogram).
 MiState histogramAndValue(const MetricDeviceInputs& in, const WarpSampler& sampler, Comm& comm) {
   const int B = in.settings.bins;
@@ -156,7 +211,14 @@ MiState histogramAndValue(const MetricDeviceInputs& in, const WarpSampler& sampl
   st.fixedBins = makeParzenBins(fr.min, fr.max, B);
   st.movingBins = makeParzenBins(mr.min, mr.max, B);
 
-  const OwnedVoxels own = ownedVoxels(in.fixedGrid);
+  // On a slab, the slices this rank counts (its own, or moved into the halo to even out the ranks'
+  // pass times: ops/histogram_balance.hpp); every slice of the whole grid is counted once.
+  const int ranks = in.fixedGrid.isSlab() ? comm.size() : 1, rank = in.fixedGrid.isSlab() ? comm.rank() : 0;
+  HistogramBalance* balance = ranks > 1 ? in.histogramBalance : nullptr;
+  const int64_t plane = in.fixedGrid.size[0] * in.fixedGrid.size[1];
+  const HistogramBalance::Slices counted = balance ? balance->slicesFor(in.fixedGrid, rank, ranks)
+                                                   : HistogramBalance::Slices{in.fixedGrid.ownedBegin(), in.fixedGrid.ownedEnd()};
+  const OwnedVoxels own{counted.begin * plane, counted.end * plane};
   // Bits from the whole grid's voxel count: every rank quantises votes alike, and the sum over
   // all ranks still fits.
   const int bits = histogramFractionBits(wholeVoxels(in.fixedGrid));
@@ -167,6 +229,9 @@ MiState histogramAndValue(const MetricDeviceInputs& in, const WarpSampler& sampl
         "clearing the MI joint histogram (" + std::to_string(BB) + " bins)");
   const VoxelIndexer index = makeVoxelIndexer(in.fixedGrid.size[0], in.fixedGrid.size[1]);
   const int blocks = blocksFor(own.count());
+  std::optional<PassTimer> timer;
+  if (balance) timer.emplace();
+  if (timer) timer->start();
   if (BB <= size_t(kSharedHistogramBins))
     jointHistogramPass<true><<<blocks, kThreads, BB * sizeof(unsigned long long), cudaStreamPerThread>>>(
         sampler, index, own, h, histogram.data());
@@ -174,12 +239,16 @@ MiState histogramAndValue(const MetricDeviceInputs& in, const WarpSampler& sampl
     jointHistogramPass<false><<<blocks, kThreads, 0, cudaStreamPerThread>>>(sampler, index, own, h,
                                                                            histogram.data());
   checkLaunch("jointHistogramPass (MI)", own.count());
-  const std::vector<unsigned long long> counts = histogram.toHost("MI joint histogram");
+  if (timer) timer->stop();
+  std::vector<unsigned long long> local = histogram.toHost("MI joint histogram");
+  std::vector<double> reports(balance ? size_t(ranks) * HistogramBalance::kReportWidth : 0, 0.0);
+  if (balance) HistogramBalance::report(in.fixedGrid, rank, counted, timer->seconds(), reports.data());
+  const std::vector<unsigned long long> counts = exactSumAcrossRanks(in.fixedGrid, comm, std::move(local), reports);
+  if (balance) balance->update(ranks, reports.data());
 
   std::vector<double> H(BB + 1);
   for (size_t c = 0; c < BB; ++c) H[c] = double(counts[c]) / h.unit;
   H[BB] = double(counts[BB]);
-  acrossRanksSum(in.fixedGrid, comm, H.data(), H.size());
   const double N = H[BB];
   st.count = N;
   if (N == 0) return st;
