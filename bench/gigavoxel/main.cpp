@@ -141,10 +141,17 @@ void run(const Options& o, TimedComm& comm) {
   // Each rank's share on stderr (the log): waiting for slower ranks shows as a larger share on the faster ones.
   std::fprintf(stderr, "bench_gigavoxel: rank %d of %d: MPI %.3f s, NCCL (device, waits included) %.3f s, of %.3f s\n",
                comm.rank(), comm.size(), comm.seconds() - commBefore, deviceCommSeconds, endToEnd);
-  if (timing) {
+  if (timing) {  // rank by rank, so that the tables do not interleave in the log
     const std::string table = formatOpTimes(timing->times(), endToEnd);
-    std::fprintf(stderr, "bench_gigavoxel: rank %d of %d, time per operation (registration and warped image):\n%s",
-                 comm.rank(), comm.size(), table.c_str());
+    for (int r = 0; r < comm.size(); ++r) {
+      if (r == comm.rank()) {
+        std::fprintf(stderr, "bench_gigavoxel: rank %d of %d, time per operation (registration and warped image):\n%s",
+                     comm.rank(), comm.size(), table.c_str());
+        std::fflush(stderr);
+      }
+      double turn = 0;
+      comm.allreduceMax(&turn, 1);
+    }
   }
   const RecoveryError e = recoveryError(untimed, comm, pair.fixed, result, t, o.subsample);
   if (comm.rank() != 0) return;
