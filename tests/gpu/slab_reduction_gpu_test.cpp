@@ -22,6 +22,9 @@
 #include "dist/comm.hpp"
 #include "dist/slab.hpp"
 #include "dist/slab_volume.hpp"
+#include "field_gpu_support.hpp"
+#include "metric_dispatch.hpp"
+#include "ops/histogram_balance.hpp"
 #include "gpu_test_support.hpp"
 #include "ops/backend.hpp"
 #include "ops/field_test_support.hpp"
@@ -139,6 +142,71 @@ TEST_CASE("GPU mutual information over slabs with ranks as threads equals the wh
   // The ranks add their integer histograms exactly and sample through the whole grids
   // (cuda/metric_mi.cu, cuda/warp_sampler.cuh): the field metric is the whole run's, bit for bit.
   REQUIRE(field[0].value == wholeField.value);
+  REQUIRE(ownSlicesMismatch(wholeGradient, gradients) == 0);
+}
+
+// MI's histogram pass may count slices of a neighbour's halo (ops/histogram_balance.hpp); the
+// histogram is integer votes added exactly, so the metric must not change. Each rank's balance is
+// first told the layout, then a report in which rank 1 is three times as slow, which hands rank 1's
+// edge slices to ranks 0 and 2; the field MI on those splits must be the whole run's, bit for bit.
+TEST_CASE("GPU MI over slabs gives the same bits whichever rank counts a halo slice", "[gpu][slab]") {
+  FFDP_REQUIRE_GPU();
+  auto rng = seededRng("GPU slab reduction: MI histogram split");
+  const Scene s = makeScene(rng);
+  const MetricSettings mi{MetricKind::MI, 0, 16, 1.0};
+  SelfComm self;
+  auto wholeBackend = makeCudaBackend(self, 0);
+  Field wholeGradient;
+  const FieldMetricEval whole =
+      wholeBackend->fieldMetric(s.fixed, s.moving, &s.fixedMask, nullptr, s.A, s.u, mi, &wholeGradient);
+  wholeBackend->toHost(wholeGradient);
+
+  // Every rank's report, as the histogram's reduction would sum them: own slices, given seconds.
+  const auto reports = [&](const std::vector<double>& seconds) {
+    std::vector<double> slots(size_t(kRanks) * HistogramBalance::kReportWidth, 0.0);
+    for (int q = 0; q < kRanks; ++q) {
+      const Grid g = slabGridOf(s.fixed.grid, q);
+      HistogramBalance::report(g, q, {g.ownedBegin(), g.ownedEnd()}, seconds[size_t(q)], slots.data());
+    }
+    return slots;
+  };
+  std::vector<HistogramBalance::Slices> counted(kRanks);
+  std::vector<FieldMetricEval> field(kRanks);
+  std::vector<Field> gradients(kRanks);
+  runRanks(kRanks, [&](int r, Comm& comm) {
+    const Image f = cutFor(s.fixed, r);
+    const Field u = cutFor(s.u, r);
+    const Mask fm = cutFor(s.fixedMask, r);
+    HistogramBalance balance;
+    balance.update(kRanks, reports({1, 1, 1}).data());  // learns the layout
+    balance.update(kRanks, reports({1, 3, 1}).data());  // rank 1 slow: its neighbours take slices
+    counted[size_t(r)] = balance.slicesFor(f.grid, r, kRanks);
+
+    const cuda::DeviceArray<float> dFixed = toDevice(f), dMoving = toDevice(s.moving), dU = toDevice(u);
+    const auto dMask = cuda::DeviceArray<uint8_t>::fromHost(fm.data, "test fixed mask");
+    cuda::MetricDeviceInputs in;
+    in.fixed = dFixed.data();
+    in.fixedGrid = f.grid;
+    in.moving = dMoving.data();
+    in.movingGrid = s.moving.grid;
+    in.fixedMask = dMask.data();
+    in.A = s.A;
+    in.settings = mi;
+    in.histogramBalance = &balance;
+    cuda::DeviceArray<float> dGradient(3 * f.grid.voxels(), "test MI gradient");
+    field[size_t(r)] = cuda::fieldMetric(in, dU.data(), dGradient.data(), comm);
+    gradients[size_t(r)] = fieldFromDevice(dGradient, f.grid);
+  });
+
+  const Grid first = slabGridOf(s.fixed.grid, 0), middle = slabGridOf(s.fixed.grid, 1);
+  REQUIRE(counted[0].end > first.ownedEnd());      // rank 0 counts some of rank 1's slices
+  REQUIRE(counted[1].begin > middle.ownedBegin());  // which rank 1 leaves out
+  REQUIRE(counted[1].end < middle.ownedEnd());
+  REQUIRE(whole.validVoxels > 100);
+  for (int r = 0; r < kRanks; ++r) {
+    REQUIRE(field[size_t(r)].validVoxels == whole.validVoxels);
+    REQUIRE(field[size_t(r)].value == whole.value);
+  }
   REQUIRE(ownSlicesMismatch(wholeGradient, gradients) == 0);
 }
 
