@@ -72,9 +72,10 @@ void HistogramBalance::update(int ranks, const double* slots) {
 
   std::vector<int64_t> next(cuts);
   if (cuts != cuts_) {
-    // A new layout: the last layout's offsets, scaled to this one (none yet: the cuts).
-    for (int r = 1; r < ranks && offsetFractions_.size() == size_t(ranks) + 1; ++r)
-      next[r] = cuts[r] + std::llround(offsetFractions_[r] * extent);
+    // A new layout: the last layout's offsets from its cuts, scaled to this z extent (none yet: the cuts).
+    const double lastExtent = cuts_.empty() ? 0.0 : double(cuts_.back() - cuts_.front());
+    for (int r = 1; r < ranks && cuts_.size() == size_t(ranks) + 1 && lastExtent > 0; ++r)
+      next[r] = cuts[r] + std::llround(double(boundaries_[r] - cuts_[r]) / lastExtent * extent);
   } else {
     for (int r = 1; r < ranks; ++r) {
       const Report& lo = reports[r - 1];
@@ -91,8 +92,6 @@ void HistogramBalance::update(int ranks, const double* slots) {
   keepValid(next, cuts, reports);
   cuts_ = cuts;
   boundaries_ = next;
-  offsetFractions_.assign(size_t(ranks) + 1, 0.0);
-  for (int r = 0; r <= ranks; ++r) offsetFractions_[r] = extent > 0 ? double(next[r] - cuts[r]) / extent : 0.0;
 }
 
 }  // namespace ffdp

@@ -41,9 +41,8 @@ class HistogramBalance {
   void update(int ranks, const double* slots);
 
  private:
-  std::vector<int64_t> cuts_;            // ranks + 1 slab cuts (whole slices) of the current layout
-  std::vector<int64_t> boundaries_;      // ranks + 1 counted-range boundaries (whole slices)
-  std::vector<double> offsetFractions_;  // (boundary - cut) / z extent, carried to a new layout
+  std::vector<int64_t> cuts_;        // ranks + 1 slab cuts (whole slices) of the current layout
+  std::vector<int64_t> boundaries_;  // ranks + 1 counted-range boundaries (whole slices)
 };
 
 }  // namespace ffdp
