@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <optional>
 
 #include "core/error.hpp"
 #include "dist/slab_volume.hpp"
@@ -80,6 +81,11 @@ void addRegisterOptions(CLI::App& app, RegisterOptions& o) {
       ->check(CLI::IsMember(movingPlacementChoices()))
       ->group(specGroup);
   app.add_option("--threads", o.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber)->group(specGroup);
+  app.add_option("--field-shrink", o.fieldShrink,
+                 "Keep the greedy stage's displacement field on the fixed grid shrunk by this factor (one rank; "
+                 "large images: 2 needs 8x less field memory); the output warps lie on that grid")
+      ->check(CLI::PositiveNumber)
+      ->group(specGroup);
 }
 
 namespace {
@@ -110,10 +116,14 @@ OutputNames resolveOutputs(const Spec& spec) {
   return names;
 }
 
-// moving(T(x)) on the fixed grid: T(x) = A(x + u(x)) with a deformable stage, else A(x).
+// moving(T(x)) on the fixed grid: T(x) = A(x + u(x)) with a deformable stage, else A(x). A field on a
+// coarser grid (fieldShrink) is interpolated onto the fixed grid first, as ITK does when it applies it.
 Image warpedMoving(Backend& backend, const Image& moving, const Grid& fixedGrid, const RegistrationResult& r) {
-  Image warped = r.warp ? backend.resampleWarp(moving, r.transform, *r.warp, Interpolation::Linear, 0.0f)
-                        : backend.resampleAffine(moving, fixedGrid, r.transform, Interpolation::Linear, 0.0f);
+  std::optional<Field> onFixedGrid;
+  if (r.warp && !r.warp->grid.sameAs(fixedGrid)) onFixedGrid = backend.resampleField(*r.warp, fixedGrid);
+  const Field* u = onFixedGrid ? &*onFixedGrid : r.warp ? &*r.warp : nullptr;
+  Image warped = u ? backend.resampleWarp(moving, r.transform, *u, Interpolation::Linear, 0.0f)
+                   : backend.resampleAffine(moving, fixedGrid, r.transform, Interpolation::Linear, 0.0f);
   backend.toHost(warped);
   return warped;
 }
@@ -153,6 +163,9 @@ Spec buildSpec(const RegisterOptions& o) {
   if (!o.moving.empty()) spec.moving = o.moving;
   if (o.overwrite) spec.overwrite = true;
   if (o.threads > 0) spec.threads = o.threads;
+  if (o.fieldShrink > 0)
+    for (StageSpec& stage : spec.stages)
+      if (isDeformable(stage.transform)) stage.fieldShrink = o.fieldShrink;
   spec.verbose = std::max(spec.verbose, o.ants.verbose);
   return spec;
 }
@@ -240,6 +253,7 @@ int runRegister(const RegisterOptions& o, const std::string& commandLine, Comm& 
     return 0;
   }
   validate(spec);
+  requireRankCountSupported(spec, comm.size());
   if (o.dryRun) return comm.rank() == 0 ? runDryRun(spec, o.backend, comm.size(), o.movingPlacement) : 0;
   setUpLogging(o.quiet || comm.rank() > 0 ? -1 : spec.verbose);  // one rank speaks for all
   if (spec.threads > 0) omp_set_num_threads(spec.threads);

@@ -18,6 +18,7 @@ struct RegisterOptions {
   std::string backend = "auto";
   std::string movingPlacement = "auto";  // --moving-placement: auto | replicate | shard (multi-rank runs)
   int threads = 0;
+  int fieldShrink = 0;  // --field-shrink: the deformable stage's fieldShrink (0 = the spec's)
   bool quiet = false;
   std::string collapse;  // -z: accepted for ANTs compatibility; outputs are always collapsed
 };

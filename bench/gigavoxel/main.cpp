@@ -28,6 +28,7 @@
 #include "ops/slab_backend.hpp"
 #include "recovery_error.hpp"
 #include "reg/balanced_slabs.hpp"
+#include "reg/memory_plan.hpp"
 #include "reg/registration.hpp"
 #include "reg/spec_halo.hpp"
 #include "spec/spec_json.hpp"
@@ -42,7 +43,7 @@ namespace {
 struct Options {
   std::string first, second, spec, backend = "auto", label;
   double voxels = 1e8, amplitudeMm = 3, wavelengthMm = 70;
-  int threads = 0, subsample = 4;
+  int threads = 0, subsample = 4, fieldShrink = 0;
   bool header = false, equalSlabs = false, opTimes = false;
 };
 
@@ -79,7 +80,11 @@ void run(const Options& o, TimedComm& comm) {
   spec.fixed = o.first;
   spec.moving = o.second;
   spec.outputPrefix = "unused/";  // nothing is written; validate() wants one
+  if (o.fieldShrink > 0)
+    for (StageSpec& stage : spec.stages)
+      if (isDeformable(stage.transform)) stage.fieldShrink = o.fieldShrink;
   validate(spec);
+  requireRankCountSupported(spec, comm.size());
   const Image first = readImage(o.first).image, second = readImage(o.second).image;
   const KnownDeformation t = makeKnownDeformation(first.grid.centre(), o.amplitudeMm, o.wavelengthMm);
 
@@ -121,10 +126,14 @@ void run(const Options& o, TimedComm& comm) {
   const double registrationSeconds = slowest(comm, secondsSince(start));
   const auto warpStart = std::chrono::steady_clock::now();
   {
-    const Image warped = result.warp ? backend.resampleWarp(pair.moving, result.transform, *result.warp,
-                                                            Interpolation::Linear, 0.0f)
-                                     : backend.resampleAffine(pair.moving, pair.fixed.grid, result.transform,
-                                                              Interpolation::Linear, 0.0f);
+    // A field on a coarser grid (fieldShrink) is interpolated onto the fixed grid first, as ffdp-register does.
+    const Field onFixedGrid = result.warp && !result.warp->grid.sameAs(pair.fixed.grid)
+                                  ? backend.resampleField(*result.warp, pair.fixed.grid)
+                                  : Field();
+    const Field* u = onFixedGrid.voxels() > 0 ? &onFixedGrid : result.warp ? &*result.warp : nullptr;
+    const Image warped = u ? backend.resampleWarp(pair.moving, result.transform, *u, Interpolation::Linear, 0.0f)
+                           : backend.resampleAffine(pair.moving, pair.fixed.grid, result.transform,
+                                                    Interpolation::Linear, 0.0f);
     finishDeviceWork(target);
   }
   const double warpedSeconds = slowest(comm, secondsSince(warpStart));
@@ -136,7 +145,13 @@ void run(const Options& o, TimedComm& comm) {
   const double commShare =
       slowest(comm, (comm.seconds() - commBefore + deviceCommSeconds) / std::max(endToEnd, 1e-9));
   const double mbPerIteration = slowest(comm, bytesSent / std::max(1, totalIterations(result)) / (1024.0 * 1024.0));
-  const double peakGiB = slowest(comm, double(backend.devicePeakBytes()) / double(1ull << 30));
+  const double peakBytes = slowest(comm, double(backend.devicePeakBytes()));
+  const double peakGiB = peakBytes / double(1ull << 30);
+  // Per fixed voxel of the largest rank's share, and what the memory plan (--dry-run) predicted for it.
+  const double bytesPerVoxel = peakBytes / (double(pair.whole.voxels()) / comm.size());
+  const double plannedBytesPerVoxel =
+      planMemory(spec, pair.whole, wholeGridOf(pair.moving.grid), false, comm.size(), MovingPlacement::Replicated)
+          .bytesPerFixedVoxel;
 
   // Each rank's share on stderr (the log): waiting for slower ranks shows as a larger share on the faster ones.
   std::fprintf(stderr, "bench_gigavoxel: rank %d of %d: MPI %.3f s, NCCL (device, waits included) %.3f s, of %.3f s\n",
@@ -158,14 +173,15 @@ void run(const Options& o, TimedComm& comm) {
   const Grid& g = pair.whole;
   if (o.header) {
     std::printf("| run | ranks | fixed grid | voxels | setup s | make s | registration s | warped s | end to end s | "
-                "iterations | largest comm. share | GPU MiB sent per iteration | peak GPU GiB per rank | error mean / RMS / max mm | "
-                "truth mean mm |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                "iterations | largest comm. share | GPU MiB sent per iteration | peak GPU GiB per rank | peak B/voxel (plan) | "
+                "error mean / RMS / max mm | truth mean mm |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   }
   std::printf("| %s | %d | %lldx%lldx%lld | %.2f G | %.1f | %.1f | %.2f | %.2f | **%.2f** | %d | %.0f %% | %.1f | %.1f | "
-              "%.3f / %.3f / %.2f | %.2f |\n",
+              "%.1f (%.1f) | %.3f / %.3f / %.2f | %.2f |\n",
               o.label.c_str(), comm.size(), (long long)g.size[0], (long long)g.size[1], (long long)g.size[2],
               double(g.voxels()) / 1e9, setupSeconds, makeSeconds, registrationSeconds, warpedSeconds, endToEnd,
-              totalIterations(result), commShare * 100, mbPerIteration, peakGiB, e.meanMm, e.rmsMm, e.maxMm, e.truthMeanMm);
+              totalIterations(result), commShare * 100, mbPerIteration, peakGiB, bytesPerVoxel, plannedBytesPerVoxel,
+              e.meanMm, e.rmsMm, e.maxMm, e.truthMeanMm);
   std::fflush(stdout);
 }
 
@@ -189,6 +205,8 @@ int main(int argc, char** argv) {
   app.add_option("--subsample", o.subsample, "error measured on every n-th voxel per axis")->check(CLI::PositiveNumber);
   app.add_option("--label", o.label, "the table row's name");
   app.add_flag("--header", o.header, "print the table header first");
+  app.add_option("--field-shrink", o.fieldShrink, "the deformable stage's fieldShrink (one rank; 0: the spec's)")
+      ->check(CLI::NonNegativeNumber);
   app.add_flag("--equal-slabs", o.equalSlabs, "equal slice counts per rank, not balanced by MI work");
   app.add_flag("--op-times", o.opTimes,
                "time every backend operation (waiting for the GPU around each) and print a table per rank on stderr");

@@ -110,6 +110,9 @@ class Backend {
   // The metric between fixed(x) and moving(A(x + u(x))) over the valid voxels (the affine metrics'
   // definitions with A(x + u(x)) in place of A(x)); when `gradient` is not null it receives
   // d(value)/d(u(x)) at every fixed voxel (LPS, per mm; zero where x is not valid).
+  // u may instead lie on a coarser grid over the same region (a stage's fieldShrink; whole grids, one
+  // rank): each fixed voxel then uses u interpolated at it (ops/coarse_field_map.hpp), and `gradient`,
+  // on u's grid, receives d(value)/d(u) at u's voxels, the interpolation's transpose of the above.
   virtual FieldMetricEval fieldMetric(const Image& fixed, const Image& moving, const Mask* fixedMask,
                                       const Mask* movingMask, const Affine& A, const Field& u,
                                       const MetricSettings& metric, Field* gradient) = 0;

@@ -11,8 +11,8 @@ namespace ffdp {
 
 struct FieldStepSettings {
   double stepMm = 0;        // largest displacement of one update, mm
-  Vec3 gradientSigma{};     // voxels of the level grid per axis (0 = none)
-  Vec3 warpSigma{};         // voxels of the level grid per axis (0 = none)
+  Vec3 gradientSigma{};     // voxels of the field's grid per axis (0 = none)
+  Vec3 warpSigma{};         // voxels of the field's grid per axis (0 = none)
 };
 
 class FieldOptimizer {

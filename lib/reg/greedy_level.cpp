@@ -11,13 +11,13 @@ LevelReport optimiseGreedyLevel(const DeformableLevelInputs& in, Field& u, Field
   const Grid& grid = images.fixed->grid;
   LevelReport report = startLevelReport(in);
   const MetricSettings metric = fieldMetricSettings(stage.metric);
-  const FieldStepSettings settings = fieldStepSettings(stage, grid);
+  const FieldStepSettings settings = fieldStepSettings(stage, grid, u.grid);
   const double voxelMm = settings.stepMm / stage.step;
   const FieldMetricGuard guard(in, comm);
   ConvergenceMonitor monitor(stage.convergenceWindow, stage.convergenceThreshold);
   ProgressLog progress(levelTitle(in.label, report.shrink, report.size), in.maxIterations, comm.rank() == 0);
 
-  Field gradient = backend.zeroField(grid);
+  Field gradient = backend.zeroField(u.grid);  // the field's grid, coarser than `grid` under a fieldShrink
   int evaluations = 0;
   while (evaluations < in.maxIterations) {
     const FieldMetricEval eval = backend.fieldMetric(*images.fixed, *images.moving, images.fixedMask.get(),

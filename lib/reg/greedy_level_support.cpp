@@ -19,12 +19,30 @@ MetricSettings fieldMetricSettings(const MetricSpec& m) {
   return s;
 }
 
-FieldStepSettings fieldStepSettings(const StageSpec& stage, const Grid& levelGrid) {
+FieldStepSettings fieldStepSettings(const StageSpec& stage, const Grid& levelGrid, const Grid& fieldGrid) {
   FieldStepSettings s;
   s.stepMm = stage.step * *std::min_element(levelGrid.spacing.begin(), levelGrid.spacing.end());
-  s.gradientSigma = {stage.gradientSigma, stage.gradientSigma, stage.gradientSigma};
-  s.warpSigma = {stage.warpSigma, stage.warpSigma, stage.warpSigma};
+  for (size_t a = 0; a < 3; ++a) {
+    const double levelVoxelsPerFieldVoxel = levelGrid.spacing[a] / fieldGrid.spacing[a];  // 1 on the level grid
+    s.gradientSigma[a] = stage.gradientSigma * levelVoxelsPerFieldVoxel;
+    s.warpSigma[a] = stage.warpSigma * levelVoxelsPerFieldVoxel;
+  }
   return s;
+}
+
+Grid fieldGridFor(const StageSpec& stage, const Grid& fixedGrid, const Grid& levelGrid,
+                  const std::array<int, 3>& levelShrink) {
+  if (stage.fieldShrink <= 1) return levelGrid;
+  const Grid whole = wholeGridOf(fixedGrid);
+  const std::array<int, 3> fieldShrink = axisShrink(whole, stage.fieldShrink);
+  std::array<int, 3> shrink = levelShrink;
+  bool coarser = false;
+  for (size_t a = 0; a < 3; ++a)
+    if (fieldShrink[a] > shrink[a]) {
+      shrink[a] = fieldShrink[a];
+      coarser = true;
+    }
+  return coarser ? whole.shrunk(shrink) : levelGrid;
 }
 
 LevelReport startLevelReport(const DeformableLevelInputs& in) {

@@ -21,8 +21,15 @@ struct DeformableLevelInputs {
 
 MetricSettings fieldMetricSettings(const MetricSpec& metric);
 
-// `step` voxels of the level grid's smallest spacing, sigmas in voxels of the level grid.
-FieldStepSettings fieldStepSettings(const StageSpec& stage, const Grid& levelGrid);
+// `step` voxels of the level grid's smallest spacing; the spec's sigmas are in voxels of the level grid
+// and come out in voxels of the field's grid (the same physical width when a fieldShrink makes it coarser).
+FieldStepSettings fieldStepSettings(const StageSpec& stage, const Grid& levelGrid, const Grid& fieldGrid);
+
+// The grid a stage's field lives on at a level whose images lie on `levelGrid` (shrunk by `levelShrink`
+// per axis from the full-resolution fixed grid `fixedGrid`): the level grid, unless the stage's
+// fieldShrink keeps the field coarser (then the fixed grid shrunk by the larger factor per axis).
+Grid fieldGridFor(const StageSpec& stage, const Grid& fixedGrid, const Grid& levelGrid,
+                  const std::array<int, 3>& levelShrink);
 
 // The level's report before it runs (metrics NaN until evaluated).
 LevelReport startLevelReport(const DeformableLevelInputs& in);

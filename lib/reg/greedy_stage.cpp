@@ -78,8 +78,9 @@ StageReport runDeformableStage(const StageSpec& stage, int stageIndex, int stage
     auto images = pyramid.acquire(stage.shrinkFactors[li], stage.smoothingSigmas[li], stage.sigmaUnit);
     in.images = images.get();
     const Grid& levelGrid = images->fixed->grid;
-    moving.moveTo(levelGrid, backend);
-    if (syn) fixed.moveTo(levelGrid, backend);
+    const Grid fieldGrid = fieldGridFor(stage, fixedGrid, levelGrid, images->fixedShrink);
+    moving.moveTo(fieldGrid, backend);
+    if (syn) fixed.moveTo(fieldGrid, backend);
     in.buildSeconds = std::chrono::duration<double>(Clock::now() - buildStart).count();
 
     report.levels.push_back(syn ? optimiseSynLevel(in, moving.u, fixed.u, *moving.optimizer, *fixed.optimizer,
@@ -99,7 +100,8 @@ StageReport runDeformableStage(const StageSpec& stage, int stageIndex, int stage
     fields.forward = backend.composeFields(uM, invert(uF));
     fields.inverse = backend.composeFields(uF, invert(uM));
   } else {
-    fields.forward = moving.onGrid(fixedGrid, backend);
+    // On the fixed grid, or on the coarser one a fieldShrink keeps it on (ITK interpolates it there).
+    fields.forward = moving.onGrid(fieldGridFor(stage, fixedGrid, fixedGrid, {1, 1, 1}), backend);
     fields.inverse = invert(fields.forward);
   }
   if (talk)

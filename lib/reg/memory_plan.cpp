@@ -10,6 +10,7 @@
 #include "ops/moving_window.hpp"
 #include "ops/moving_window_cache.hpp"
 #include "reg/balanced_slabs.hpp"
+#include "reg/greedy_level_support.hpp"
 #include "reg/pyramid.hpp"
 
 namespace ffdp {
@@ -104,6 +105,7 @@ MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, b
 
   Accounting acc;
   bool anyDeformable = false;
+  Grid outputFieldGrid = fixed;  // where the deformable stage's result lies (coarser under a fieldShrink)
   for (size_t si = 0; si < spec.stages.size(); ++si) {
     const StageSpec& s = spec.stages[si];
     const bool field = deformable(s.transform);
@@ -119,9 +121,15 @@ MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, b
       if (ranks > 1 && s.transform == TransformKind::SyN) parts.push_back({"fixed window", (kImage + mask) * windowVoxels(g, ranks)});
       if (field) {
         // greedy: u, gradient, two Adam moments; SyN: that per half plus both images at the midpoint.
+        // A fieldShrink keeps them on a coarser grid; the metric's gradient at the level's voxels is then
+        // one more image-grid field before it is taken onto the field's grid (the CPU reference also holds
+        // the field interpolated onto the level grid: 12 more bytes per voxel of host memory).
+        const Grid fg = fieldGridFor(s, fixed, g, axisShrink(fixed, s.shrinkFactors[l]));
         const double halves = s.transform == TransformKind::SyN ? 2 : 1;
-        parts.push_back({"fields", halves * 4 * kField * v});
+        parts.push_back({"fields", halves * 4 * kField * fixedHeld(fg)});
+        if (!fg.sameAs(g)) parts.push_back({"image-grid gradient", kField * v});
         if (s.transform == TransformKind::SyN) parts.push_back({"midpoint images", 2 * kImage * v});
+        outputFieldGrid = fieldGridFor(s, fixed, fixed, {1, 1, 1});
       }
       if (s.metric.kind == MetricKind::CC) parts.push_back({"CC coefficients", kCcCoefficients * v});
       char title[160];
@@ -133,13 +141,16 @@ MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, b
   }
   // After the stages: the warp and its inverse on the fixed grid (plus the inversion's iterate and the
   // field it inverts), then the two warped images and the inverse chain's field on the moving grid.
+  const double Vu = fixedHeld(outputFieldGrid);
   if (anyDeformable)
-    acc.add("warp and inverse warp", fixed.voxels(), {{"inputs", inputs}, {"fields", 4 * kField * Vf}});
-  // The inverse warped image and its chain's field lie on the moving grid, written by slab of that grid.
+    acc.add("warp and inverse warp", fixed.voxels(), {{"inputs", inputs}, {"fields", 4 * kField * Vu}});
+  // The inverse warped image and its chain's field lie on the moving grid, written by slab of that grid;
+  // a coarser warp is interpolated onto the fixed grid for the warped image.
   const double VmSlab = perRank(moving, ranks);
+  const double warpOnFixedGrid = outputFieldGrid.sameAs(fixed) ? 0.0 : kField * Vf;
   std::vector<std::pair<std::string, double>> outputs{
       {"inputs", inputs},
-      {"fields", anyDeformable ? 2 * kField * Vf + kField * VmSlab : 0.0},
+      {"fields", anyDeformable ? 2 * kField * Vu + warpOnFixedGrid + kField * VmSlab : 0.0},
       {"warped images", kImage * (Vf + VmSlab)}};
   if (sharded) outputs.push_back({"moving window", kImage * windowVoxels(moving, ranks)});
   acc.add("warped images", fixed.voxels(), outputs);

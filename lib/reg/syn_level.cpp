@@ -14,7 +14,7 @@ LevelReport optimiseSynLevel(const DeformableLevelInputs& in, Field& movingHalf,
   const Grid& grid = images.fixed->grid;
   LevelReport report = startLevelReport(in);
   const MetricSettings metric = fieldMetricSettings(stage.metric);
-  FieldStepSettings settings = fieldStepSettings(stage, grid);
+  FieldStepSettings settings = fieldStepSettings(stage, grid, grid);
   const double voxelMm = settings.stepMm / stage.step;
   // Each half moves by at most step/2, so that the full map (one half composed with the other's
   // inverse) moves by at most `step` per iteration, as with greedy: the same spec number means the

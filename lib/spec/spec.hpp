@@ -49,6 +49,11 @@ struct StageSpec {
   // ANTs' SyN[step,updateVariance,totalVariance] gives variances: sigma = sqrt(variance).
   double gradientSigma = 1.0;
   double warpSigma = 0.5;
+  // Greedy stages only: the displacement field never gets finer than the fixed grid shrunk by this
+  // factor (Grid::shrunk), so levels finer than that keep it on a coarser grid than their images and
+  // the output fields lie on that grid (ITK and ANTs interpolate them). 1 = the level's own grid.
+  // Large images: 2 takes the field, its gradient and the Adam moments down 8x.
+  int fieldShrink = 1;
 };
 
 struct InitialTransform {

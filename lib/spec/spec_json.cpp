@@ -40,6 +40,7 @@ json stageToJson(const StageSpec& stage) {
   if (isDeformable(stage.transform)) {
     j["gradientSigma"] = stage.gradientSigma;
     j["warpSigma"] = stage.warpSigma;
+    j["fieldShrink"] = stage.fieldShrink;
   }
   return j;
 }
@@ -70,7 +71,7 @@ void convergenceFromJson(const json& value, const std::string& path, const std::
 }
 
 StageSpec stageFromJson(const json& value, const std::string& path, const std::string& source) {
-  StrictObject object(value, path, source, {"comment", "transform", "step", "metric", "levels", "convergence", "gradientSigma", "warpSigma"});
+  StrictObject object(value, path, source, {"comment", "transform", "step", "metric", "levels", "convergence", "gradientSigma", "warpSigma", "fieldShrink"});
   StageSpec stage;
   std::string comment;  // for humans; type-checked, then dropped
   object.read("comment", comment);
@@ -79,6 +80,7 @@ StageSpec stageFromJson(const json& value, const std::string& path, const std::s
   object.read("step", stage.step);
   object.read("gradientSigma", stage.gradientSigma);
   object.read("warpSigma", stage.warpSigma);
+  object.read("fieldShrink", stage.fieldShrink);
   if (const json* metric = object.find("metric"))
     stage.metric = metricFromJson(*metric, object.pathOf("metric"), source);
   if (const json* levels = object.find("levels")) levelsFromJson(*levels, object.pathOf("levels"), source, stage);

@@ -74,6 +74,9 @@ void validateStage(const StageSpec& stage, const std::string& key) {
   if (isDeformable(stage.transform)) {
     requireAtLeast(key + ".gradientSigma", stage.gradientSigma, 0.0);
     requireAtLeast(key + ".warpSigma", stage.warpSigma, 0.0);
+    requireAtLeast(key + ".fieldShrink", stage.fieldShrink, 1);
+    if (stage.transform == TransformKind::SyN && stage.fieldShrink != 1)
+      reject(key + ".fieldShrink", "applies to greedy stages only (SyN keeps its fields on the level grid)");
   }
 }
 

@@ -218,4 +218,16 @@ TEST_CASE("a rank killed during a registration stops every rank with a non-zero 
   CHECK(seconds < 30);
   CHECK(!std::filesystem::exists(dir / "PWarped.nii.gz"));  // no output from a failed run
 }
+
+TEST_CASE("two ranks with --field-shrink are refused before any image is read", "[cli][mpi][coarse]") {
+  const std::string f = sharedData("brain-labels/1000_SS.nii.gz"), m = sharedData("brain-labels/1001_SS.nii.gz");
+  FFDP_REQUIRE_DATA(f);
+  ScratchDir dir("multi-rank-field-shrink");
+  const CommandResult r = runShell(mpirun(2) + registrationArguments(f, m, "32", "Affine", "Greedy[0.25,1,0.5]") +
+                                   " --field-shrink 2 -o " + (dir / "P"));
+  INFO(r.output);
+  CHECK(r.exitCode == 2);
+  CHECK(r.output.find("fieldShrink 2: a field coarser than the images runs on one rank only, not 2") != std::string::npos);
+  CHECK(!std::filesystem::exists(dir / "PWarped.nii.gz"));
+}
 #endif

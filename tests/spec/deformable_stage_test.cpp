@@ -155,3 +155,21 @@ TEST_CASE("toString spells the deformable kinds as the spec file does", "[spec][
   CHECK(std::string(toString(TransformKind::Greedy)) == "greedy");
   CHECK(std::string(toString(TransformKind::SyN)) == "syn");
 }
+
+TEST_CASE("fieldShrink: read from a spec file, written back, refused below 1 and on SyN", "[spec][deformable][coarse]") {
+  nlohmann::json j = {{"fixed", "F.nii.gz"},
+                      {"moving", "M.nii.gz"},
+                      {"output", {{"prefix", "out/P"}}},
+                      {"stages", {{{"transform", "greedy"}, {"fieldShrink", 2}}}}};
+  const Spec spec = specFromJson(j, "spec.json");
+  CHECK(spec.stages[0].fieldShrink == 2);
+  CHECK(specToJson(spec)["stages"][0]["fieldShrink"].get<int>() == 2);
+  requireSameSpec(specFromJson(specToJson(spec), "roundtrip"), spec);
+  CHECK(specFromJson({{"stages", {{{"transform", "greedy"}}}}}, "default.json").stages[0].fieldShrink == 1);
+  j["stages"][0]["fieldShrink"] = 0;
+  REQUIRE_USAGE_ERROR(validate(specFromJson(j, "spec.json")), "stages[0].fieldShrink");
+  j["stages"][0] = {{"transform", "syn"}, {"fieldShrink", 2}};
+  REQUIRE_USAGE_ERROR(validate(specFromJson(j, "spec.json")), "greedy stages only");
+  j["stages"][0]["fieldShrink"] = 1.5;
+  CHECK_THROWS(specFromJson(j, "spec.json"));  // not an integer
+}

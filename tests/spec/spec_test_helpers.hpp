@@ -60,6 +60,7 @@ inline void requireSameStage(const StageSpec& a, const StageSpec& b) {
   if (isDeformable(a.transform)) {  // the field sigmas exist only for deformable stages
     CHECK(a.gradientSigma == b.gradientSigma);
     CHECK(a.warpSigma == b.warpSigma);
+    CHECK(a.fieldShrink == b.fieldShrink);
   }
 }
 

@@ -64,8 +64,15 @@ class CpuBackend final : public Backend {
                               const Affine& A, const Field& u, const MetricSettings& metric,
                               Field* gradient) override {
     checkMetricSettings(metric);
-    if (!u.grid.sameAs(fixed.grid)) fail(ExitCode::Internal, "field metric: the field is not on the fixed grid");
-    return cpu::fieldMetric(cpu::MetricInputs{fixed, moving, fixedMask, movingMask, A, metric}, u, gradient, comm_);
+    const cpu::MetricInputs in{fixed, moving, fixedMask, movingMask, A, metric};
+    if (u.grid.sameAs(fixed.grid)) return cpu::fieldMetric(in, u, gradient, comm_);
+    // A field on a coarser grid: the reference interpolates it onto the fixed grid and takes the
+    // gradient back by the transpose (the CUDA backend interpolates inside its sampler instead).
+    Field fineGradient;
+    const FieldMetricEval eval =
+        cpu::fieldMetric(in, cpu::upsampleField(u, fixed.grid), gradient ? &fineGradient : nullptr, comm_);
+    if (gradient) *gradient = cpu::restrictField(fineGradient, u.grid);
+    return eval;
   }
   double maxNorm(const Field& u) override { return cpu::maxNorm(u, comm_); }
   Image resampleWarp(const Image& moving, const Affine& A, const Field& u, Interpolation interp,

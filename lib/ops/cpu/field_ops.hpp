@@ -1,6 +1,6 @@
 // OpenMP implementations of the Backend's displacement-field operations (see ops/backend.hpp for
 // their definitions), one file each: field_smooth.cpp, field_compose.cpp, field_invert.cpp,
-// field_jacobian.cpp, field_resample.cpp, field_reduce.cpp, resample_warp.cpp.
+// field_jacobian.cpp, field_resample.cpp, field_coarse.cpp, field_reduce.cpp, resample_warp.cpp.
 #pragma once
 #include <vector>
 
@@ -20,6 +20,10 @@ Field invertFieldSweeps(const Field& u, int iterations, double tolerance, Comm& 
 void polishInverse(const Field& u, double tolerance, Field& v);
 Image jacobianDeterminant(const Field& u);
 Field resampleField(const Field& u, const Grid& target);
+// A field on a coarser grid than its images (ops/coarse_field_map.hpp, whole grids): u interpolated at
+// every voxel of `image`, and the transpose of that interpolation taking an image-grid field g onto `field`.
+Field upsampleField(const Field& u, const Grid& image);
+Field restrictField(const Field& g, const Grid& field);
 double maxNorm(const Field& u, Comm& comm);
 // maxNorm's two halves, for fused passes that end in the same reduction: the largest |p[n]|^2 of
 // `count` vectors (NaN when any component is NaN), and, from one such value per z-slice of `grid`,
