@@ -24,10 +24,12 @@
 #include "field_jacobian.hpp"
 #include "field_max_norm.hpp"
 #include "field_resample.hpp"
+#include "field_restrict.hpp"
 #include "field_smooth.hpp"
 #include "image_pyramid.hpp"
 #include "metric_dispatch.hpp"
 #include "nccl_halo_comm.hpp"
+#include "ops/coarse_field_map.hpp"
 #include "ops/whole_intensity_range.hpp"
 #include "owned_voxels.hpp"
 #include "warp_resample.hpp"
@@ -147,10 +149,21 @@ class CudaBackend final : public Backend {
   FieldMetricEval fieldMetric(const Image& fixed, const Image& moving, const Mask* fixedMask, const Mask* movingMask,
                               const Affine& A, const Field& u, const MetricSettings& metric,
                               Field* gradient) override {
-    if (!u.grid.sameAs(fixed.grid)) fail(ExitCode::Internal, "field metric: the field is not on the fixed grid");
-    const MetricDeviceInputs in = inputs(fixed, moving, fixedMask, movingMask, A, metric);
-    float* g = gradient ? floats(deviceOut(*gradient, fixed.grid, "a metric gradient")) : nullptr;
-    return cuda::fieldMetric(in, floats(deviceIn(u, "field")), g, comm_);
+    MetricDeviceInputs in = inputs(fixed, moving, fixedMask, movingMask, A, metric);
+    if (u.grid.sameAs(fixed.grid)) {
+      float* g = gradient ? floats(deviceOut(*gradient, fixed.grid, "a metric gradient")) : nullptr;
+      return cuda::fieldMetric(in, floats(deviceIn(u, "field")), g, comm_);
+    }
+    // A field on a coarser grid (whole grids; coarseFieldMap throws otherwise): the sampler interpolates
+    // u at each fixed voxel, and the per-fixed-voxel gradient, a pooled temporary, is taken to u's grid.
+    const CoarseFieldMap map = coarseFieldMap(fixed.grid, u.grid);
+    in.fieldMap = &map;
+    const float* du = floats(deviceIn(u, "field"));
+    if (!gradient) return cuda::fieldMetric(in, du, nullptr, comm_);
+    DeviceArray<float> fine(3 * fixed.voxels(), "a metric gradient on the fixed grid");
+    const FieldMetricEval eval = cuda::fieldMetric(in, du, fine.data(), comm_);
+    cuda::restrictField(fine.data(), map, floats(deviceOut(*gradient, u.grid, "a metric gradient")));
+    return eval;
   }
   double maxNorm(const Field& u) override {
     const OwnedVoxels own = ownedVoxels(u.grid);

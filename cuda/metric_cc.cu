@@ -52,8 +52,8 @@ SharedLayout gradientLayout(const BoxTiling& t) {
 
 // Pass 1: per centre, the five box sums, cc (summed for the value), the coefficients (written when
 // wanted) and the valid count. partials: 2 per block (cc sum, valid count).
-template <bool WithCoefficients>
-__global__ void __launch_bounds__(kThreads) coefficientPass(WarpSampler sampler, BoxTiling t, SharedLayout layout,
+template <class Sampler, bool WithCoefficients>
+__global__ void __launch_bounds__(kThreads) coefficientPass(Sampler sampler, BoxTiling t, SharedLayout layout,
                                                             double flatF, double flatM, Coefficients coef,
                                                             double* partials) {
   extern __shared__ double shared[];
@@ -87,7 +87,7 @@ __global__ void __launch_bounds__(kThreads) coefficientPass(WarpSampler sampler,
         const int64_t pi = o.x0 - t.r + p % t.px, pj = o.y0 - t.r + p / t.px;
         if (p < patchSize && pi >= 0 && pi < t.nx && pj >= 0 && pj < t.ny) {
           WarpSample s;
-          valid[m] = sampler.sample<false>(pi, pj, z, s);
+          valid[m] = sampler.template sample<false>(pi, pj, z, s);
           if (valid[m]) {
             F[m] = s.f;
             W[m] = s.w;
@@ -184,8 +184,8 @@ struct AffineConsumer {
   }
 };
 
-template <class Consumer>
-__global__ void __launch_bounds__(kThreads) gradientPass(WarpSampler sampler, BoxTiling t, SharedLayout layout,
+template <class Sampler, class Consumer>
+__global__ void __launch_bounds__(kThreads) gradientPass(Sampler sampler, BoxTiling t, SharedLayout layout,
                                                          Coefficients coef, Consumer consumer, double* partials) {
   extern __shared__ double shared[];
   double* patchA = shared + layout.patch;
@@ -226,7 +226,7 @@ __global__ void __launch_bounds__(kThreads) gradientPass(WarpSampler sampler, Bo
 #pragma unroll
     for (int m = 0; m < kEarly; ++m) loadPatch(threadIdx.x + m * blockDim.x, z, ea[m], eb[m], ec[m]);
     WarpSample first;
-    const bool firstValid = mine && zcFirst <= zcLast && sampler.sample<true>(i, j, zcFirst, first);
+    const bool firstValid = mine && zcFirst <= zcLast && sampler.template sample<true>(i, j, zcFirst, first);
 #pragma unroll
     for (int m = 0; m < kEarly; ++m) {
       const int p = threadIdx.x + m * blockDim.x;
@@ -262,7 +262,7 @@ __global__ void __launch_bounds__(kThreads) gradientPass(WarpSampler sampler, Bo
       windowDepthSum<3>(t, zc, ring, box);
       const int64_t n = i + t.nx * (j + t.ny * zc);
       WarpSample s = first;
-      if (zc == zcFirst ? firstValid : sampler.sample<true>(i, j, zc, s))
+      if (zc == zcFirst ? firstValid : sampler.template sample<true>(i, j, zc, s))
         consumer.valid(n, i, j, zc, s.f * box[0] - s.w * box[1] - box[2], s.dq);
       else
         consumer.invalid(n);
@@ -293,7 +293,8 @@ struct CcTotals {
 };
 
 // Pass 1 (+ the intensity ranges). coef: null pointers for the value only.
-CcTotals coefficients(const MetricDeviceInputs& in, const WarpSampler& sampler, const BoxTiling& t,
+template <class Sampler>
+CcTotals coefficients(const MetricDeviceInputs& in, const Sampler& sampler, const BoxTiling& t,
                       const Coefficients& coef, Comm& comm) {
   const DeviceIntensityRange fr = fixedIntensityRange(in, comm);
   const DeviceIntensityRange mr = movingIntensityRange(in, comm);
@@ -303,12 +304,12 @@ CcTotals coefficients(const MetricDeviceInputs& in, const WarpSampler& sampler, 
   const int64_t blocks = t.blocks();
   DeviceArray<double> partials(2 * blocks, "CC partial sums");
   if (coef.A) {
-    allowSharedMemory(coefficientPass<true>, layout.bytes, t.r, "coefficientPass");
-    coefficientPass<true><<<unsigned(blocks), kThreads, layout.bytes, cudaStreamPerThread>>>(
+    allowSharedMemory(coefficientPass<Sampler, true>, layout.bytes, t.r, "coefficientPass");
+    coefficientPass<Sampler, true><<<unsigned(blocks), kThreads, layout.bytes, cudaStreamPerThread>>>(
         sampler, t, layout, flatF, flatM, coef, partials.data());
   } else {
-    allowSharedMemory(coefficientPass<false>, layout.bytes, t.r, "coefficientPass");
-    coefficientPass<false><<<unsigned(blocks), kThreads, layout.bytes, cudaStreamPerThread>>>(
+    allowSharedMemory(coefficientPass<Sampler, false>, layout.bytes, t.r, "coefficientPass");
+    coefficientPass<Sampler, false><<<unsigned(blocks), kThreads, layout.bytes, cudaStreamPerThread>>>(
         sampler, t, layout, flatF, flatM, coef, partials.data());
   }
   checkLaunch("coefficientPass (CC)", in.fixedGrid.voxels());
@@ -329,19 +330,10 @@ struct CoefficientArrays {
   Coefficients view() { return {A.data(), B.data(), C.data()}; }
 };
 
-}  // namespace
-
-size_t localCorrelationSharedBytes(int radius) {
-  const BoxTiling t = makeBoxTiling(1, 1, 1, radius);
-  const size_t a = coefficientLayout(t).bytes, b = gradientLayout(t).bytes;
-  return (a > b ? a : b) + kThreads * sizeof(double);
-}
-
-FieldMetricEval localCorrelationFieldMetric(const MetricDeviceInputs& in, const float* u, float* gradient,
-                                            Comm& comm) {
+template <class Sampler>
+FieldMetricEval fieldMetricWith(const MetricDeviceInputs& in, const Sampler& sampler, float* gradient, Comm& comm) {
   const Grid& g = in.fixedGrid;
   const BoxTiling t = makeBoxTiling(g.size[0], g.size[1], g.size[2], in.settings.radius);
-  const WarpSampler sampler = makeWarpSampler(in, u);
   FieldMetricEval r;
   if (!gradient) {
     const CcTotals c = coefficients(in, sampler, t, Coefficients{}, comm);
@@ -360,11 +352,24 @@ FieldMetricEval localCorrelationFieldMetric(const MetricDeviceInputs& in, const 
   }
   const SharedLayout layout = gradientLayout(t);
   FieldConsumer consumer{makeFieldGradientWriter(gradient, in.movingGrid, in.A, -1.0 / c.count)};
-  allowSharedMemory(gradientPass<FieldConsumer>, layout.bytes, t.r, "gradientPass");
-  gradientPass<FieldConsumer><<<unsigned(t.blocks()), kThreads, layout.bytes, cudaStreamPerThread>>>(
+  allowSharedMemory(gradientPass<Sampler, FieldConsumer>, layout.bytes, t.r, "gradientPass");
+  gradientPass<Sampler, FieldConsumer><<<unsigned(t.blocks()), kThreads, layout.bytes, cudaStreamPerThread>>>(
       sampler, t, layout, coef.view(), consumer, nullptr);
   checkLaunch("gradientPass (CC field)", g.voxels());
   return r;
+}
+
+}  // namespace
+
+size_t localCorrelationSharedBytes(int radius) {
+  const BoxTiling t = makeBoxTiling(1, 1, 1, radius);
+  const size_t a = coefficientLayout(t).bytes, b = gradientLayout(t).bytes;
+  return (a > b ? a : b) + kThreads * sizeof(double);
+}
+
+FieldMetricEval localCorrelationFieldMetric(const MetricDeviceInputs& in, const float* u, float* gradient,
+                                            Comm& comm) {
+  return withFieldSampler(in, u, [&](const auto& sampler) { return fieldMetricWith(in, sampler, gradient, comm); });
 }
 
 AffineMetricEval localCorrelationAffineMetric(const MetricDeviceInputs& in, bool withGradient, Comm& comm) {
@@ -389,8 +394,8 @@ AffineMetricEval localCorrelationAffineMetric(const MetricDeviceInputs& in, bool
   AffineConsumer consumer;
   consumer.ownBegin = g.ownedBegin();
   consumer.ownEnd = g.ownedEnd();
-  allowSharedMemory(gradientPass<AffineConsumer>, layout.bytes, t.r, "gradientPass");
-  gradientPass<AffineConsumer><<<unsigned(blocks), kThreads, layout.bytes, cudaStreamPerThread>>>(
+  allowSharedMemory(gradientPass<WarpSampler, AffineConsumer>, layout.bytes, t.r, "gradientPass");
+  gradientPass<WarpSampler, AffineConsumer><<<unsigned(blocks), kThreads, layout.bytes, cudaStreamPerThread>>>(
       sampler, t, layout, coef.view(), consumer, partials.data());
   checkLaunch("gradientPass (CC affine)", g.voxels());
   const std::vector<double> sums = finishSums(partials, int(blocks), kAffineIndexSums, "CC affine gradient");

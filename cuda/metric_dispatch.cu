@@ -25,6 +25,14 @@ void checkMetricInputs(const MetricDeviceInputs& in, const char* what) {
 FieldMetricEval fieldMetric(const MetricDeviceInputs& in, const float* u, float* gradient, Comm& comm) {
   checkMetricInputs(in, "field metric");
   if (!u) fail(ExitCode::Internal, "field metric: the displacement field is not in device memory");
+  if (in.fieldMap) {
+    // The sampler indexes a coarse field by whole-grid voxel (no slab shift) on exactly this fixed grid.
+    const CoarseFieldMap& m = *in.fieldMap;
+    if (in.fixedGrid.isSlab()) fail(ExitCode::Internal, "field metric: a coarser field grid needs a whole fixed grid");
+    for (int a = 0; a < 3; ++a)
+      if (m.axis[a].imageSize != in.fixedGrid.size[size_t(a)])
+        fail(ExitCode::Internal, "field metric: the coarse field map was made for another fixed grid");
+  }
   switch (in.settings.kind) {
     case MetricKind::MeanSquares:
       return meanSquaresFieldMetric(in, u, gradient, comm);

@@ -8,9 +8,10 @@
 
 namespace ffdp::cuda {
 
-// fixed(x) against moving(A(x + u(x))); u: 3 floats per fixed voxel (device). When `gradient` (device,
-// 3 floats per fixed voxel, caller-allocated) is not null it receives d(value)/du(x) at every voxel
-// (LPS per mm, zero where x is not valid).
+// fixed(x) against moving(A(x + u(x))); u: 3 floats per fixed voxel (device), or per voxel of the coarser
+// grid of in.fieldMap (whole grids), read interpolated. When `gradient` (device, 3 floats per fixed voxel,
+// caller-allocated) is not null it receives d(value)/du(x) at every fixed voxel (LPS per mm, zero where x
+// is not valid); with a fieldMap, d(value)/dU(x) for the interpolated U, before the transpose.
 FieldMetricEval fieldMetric(const MetricDeviceInputs& in, const float* u, float* gradient, Comm& comm);
 
 // fixed(x) against moving(A(x)); the 12-parameter gradient when asked for.

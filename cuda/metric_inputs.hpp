@@ -1,6 +1,7 @@
 // What every CUDA metric reads: the two images (and optional masks) in device memory with their
 // grids, the affine A and the metric settings. The device twin of cpu::MetricInputs; the field
-// metrics take the displacement u (3 floats per fixed voxel, device memory) separately.
+// metrics take the displacement u (3 floats per fixed voxel, or per voxel of a coarser field grid
+// described by fieldMap; device memory) separately.
 #pragma once
 #include <cstdint>
 
@@ -30,6 +31,11 @@ struct MetricDeviceInputs {
   // Optional, for MI on a slab: which slices this rank's histogram pass counts, kept across calls by
   // the caller (ops/histogram_balance.hpp). Null: the own slices.
   HistogramBalance* histogramBalance = nullptr;
+  // Optional, field metrics on whole grids only: u lies on a coarser grid than the fixed image, and each
+  // fixed voxel reads it interpolated (ops/coarse_field_map.hpp). The gradient the metric writes is
+  // still per fixed voxel (d(value)/dU(x)); the caller takes it to u's grid (cuda/field_restrict.hpp).
+  // Null: u is on the fixed grid.
+  const CoarseFieldMap* fieldMap = nullptr;
 };
 
 // The cached range when the caller gave one, else measured now.
@@ -40,10 +46,19 @@ inline DeviceIntensityRange movingIntensityRange(const MetricDeviceInputs& in, C
   return in.movingRange ? *in.movingRange : intensityRange(in.moving, in.movingGrid, comm);
 }
 
-// The sampler of T(x) = A(x + u(x)) (u = null: T = A).
+// The sampler of T(x) = A(x + u(x)) (u = null: T = A), u on the fixed grid (in.fieldMap is not read).
 inline WarpSampler makeWarpSampler(const MetricDeviceInputs& in, const float* u) {
   return makeWarpSampler(in.fixed, in.fixedGrid, in.moving, in.movingGrid, in.fixedMask, in.movingMask, in.A, u,
                          in.settings.samplingFraction);
+}
+
+// A field metric's body `f(sampler)` with the sampler its u needs: WarpSampler, or CoarseWarpSampler
+// (in.fieldMap copied into it, so the kernels get the map in their parameters) when in.fieldMap is set.
+template <class F>
+auto withFieldSampler(const MetricDeviceInputs& in, const float* u, const F& f) {
+  if (!in.fieldMap) return f(makeWarpSampler(in, u));
+  return f(makeWarpSampler(in.fixed, in.fixedGrid, in.moving, in.movingGrid, in.fixedMask, in.movingMask, in.A, u,
+                           in.settings.samplingFraction, FieldOnCoarseGrid{*in.fieldMap}));
 }
 
 // Throws ffdp::Error when an input is unusable (empty image, missing pointer, bad settings).

@@ -15,8 +15,8 @@ enum class Output { ValueOnly, Field, Affine };
 // partials per block: sum of squares, valid count, then (Affine) the 12 index sums.
 constexpr int kValueSums = 2;
 
-template <Output Out>
-__global__ void __launch_bounds__(kThreads) meanSquaresPass(WarpSampler sampler, VoxelIndexer index, OwnedVoxels own,
+template <class Sampler, Output Out>
+__global__ void __launch_bounds__(kThreads) meanSquaresPass(Sampler sampler, VoxelIndexer index, OwnedVoxels own,
                                                             FieldGradientWriter writer, double* partials) {
   __shared__ double scratch[kThreads];
   constexpr bool withGradient = Out != Output::ValueOnly;
@@ -29,7 +29,7 @@ __global__ void __launch_bounds__(kThreads) meanSquaresPass(WarpSampler sampler,
     int64_t i, j, k;
     index.split(n, i, j, k);
     WarpSample s;
-    if (!sampler.sample<withGradient>(i, j, k, s)) {
+    if (!sampler.template sample<withGradient>(i, j, k, s)) {
       if (Out == Output::Field) writer.writeZero(n);
       continue;
     }
@@ -56,7 +56,8 @@ __global__ void __launch_bounds__(kThreads) meanSquaresPass(WarpSampler sampler,
 // The field gradient is scaled by 1/N, N the valid count. Counting first (the valid rule alone reads
 // u and the masks, 12 B per voxel, no image) lets the one sampling pass write the final gradient,
 // instead of writing it unscaled and rescaling it (24 B per voxel more).
-__global__ void __launch_bounds__(kThreads) validCountPass(WarpSampler sampler, VoxelIndexer index, OwnedVoxels own,
+template <class Sampler>
+__global__ void __launch_bounds__(kThreads) validCountPass(Sampler sampler, VoxelIndexer index, OwnedVoxels own,
                                                            unsigned long long* total) {
   unsigned long long count = 0;
   const int lane = int(threadIdx.x & 31);
@@ -71,38 +72,37 @@ __global__ void __launch_bounds__(kThreads) validCountPass(WarpSampler sampler, 
   if (lane == 0 && count) atomicAdd(total, count);  // integer: exact in any order
 }
 
-int64_t validCount(const MetricDeviceInputs& in, const float* u) {
+template <class Sampler>
+int64_t validCount(const MetricDeviceInputs& in, const Sampler& sampler) {
   const OwnedVoxels own = ownedVoxels(in.fixedGrid);
   DeviceArray<unsigned long long> total(1, "mean squares valid count");
   check(cudaMemsetAsync(total.data(), 0, sizeof(unsigned long long), cudaStreamPerThread),
         "clearing the mean-squares valid count");
-  validCountPass<<<blocksFor(own.count()), kThreads, 0, cudaStreamPerThread>>>(
-      makeWarpSampler(in, u), makeVoxelIndexer(in.fixedGrid.size[0], in.fixedGrid.size[1]), own, total.data());
+  validCountPass<Sampler><<<blocksFor(own.count()), kThreads, 0, cudaStreamPerThread>>>(
+      sampler, makeVoxelIndexer(in.fixedGrid.size[0], in.fixedGrid.size[1]), own, total.data());
   checkLaunch("validCountPass (mean squares)", own.count());
   return int64_t(total.toHost("mean squares valid count")[0]);
 }
 
-template <Output Out>
-std::vector<double> runPass(const MetricDeviceInputs& in, const float* u, const FieldGradientWriter& writer) {
+template <Output Out, class Sampler>
+std::vector<double> runPass(const MetricDeviceInputs& in, const Sampler& sampler, const FieldGradientWriter& writer) {
   const OwnedVoxels own = ownedVoxels(in.fixedGrid);
   const int blocks = blocksFor(own.count());
   const int width = Out == Output::Affine ? kValueSums + kAffineIndexSums : kValueSums;
   DeviceArray<double> partials(int64_t(blocks) * width, "mean squares partial sums");
-  meanSquaresPass<Out><<<blocks, kThreads, 0, cudaStreamPerThread>>>(
-      makeWarpSampler(in, u), makeVoxelIndexer(in.fixedGrid.size[0], in.fixedGrid.size[1]), own, writer,
-      partials.data());
+  meanSquaresPass<Sampler, Out><<<blocks, kThreads, 0, cudaStreamPerThread>>>(
+      sampler, makeVoxelIndexer(in.fixedGrid.size[0], in.fixedGrid.size[1]), own, writer, partials.data());
   checkLaunch("meanSquaresPass", own.count());
   return finishSums(partials, blocks, width, "mean squares");
 }
 
-}  // namespace
-
-FieldMetricEval meanSquaresFieldMetric(const MetricDeviceInputs& in, const float* u, float* gradient, Comm& comm) {
+template <class Sampler>
+FieldMetricEval fieldMetricWith(const MetricDeviceInputs& in, const Sampler& sampler, float* gradient, Comm& comm) {
   FieldMetricEval r;
   std::vector<double> totals;
   if (gradient) {
     // N over all ranks first, so that the sampling pass writes scale K^T g dq with scale = 1/N.
-    double N = double(validCount(in, u));
+    double N = double(validCount(in, sampler));
     acrossRanksSum(in.fixedGrid, comm, &N, 1);
     if (N == 0) {
       const int64_t floats = 3 * in.fixedGrid.voxels();
@@ -110,9 +110,9 @@ FieldMetricEval meanSquaresFieldMetric(const MetricDeviceInputs& in, const float
             "clearing the mean-squares gradient (" + std::to_string(floats / 3) + " voxels)");
       return r;
     }
-    totals = runPass<Output::Field>(in, u, makeFieldGradientWriter(gradient, in.movingGrid, in.A, 1.0 / N));
+    totals = runPass<Output::Field>(in, sampler, makeFieldGradientWriter(gradient, in.movingGrid, in.A, 1.0 / N));
   } else {
-    totals = runPass<Output::ValueOnly>(in, u, FieldGradientWriter{});
+    totals = runPass<Output::ValueOnly>(in, sampler, FieldGradientWriter{});
   }
   acrossRanksSum(in.fixedGrid, comm, totals.data(), totals.size());
   const double N = totals[1];
@@ -121,9 +121,16 @@ FieldMetricEval meanSquaresFieldMetric(const MetricDeviceInputs& in, const float
   return r;
 }
 
+}  // namespace
+
+FieldMetricEval meanSquaresFieldMetric(const MetricDeviceInputs& in, const float* u, float* gradient, Comm& comm) {
+  return withFieldSampler(in, u, [&](const auto& sampler) { return fieldMetricWith(in, sampler, gradient, comm); });
+}
+
 AffineMetricEval meanSquaresAffineMetric(const MetricDeviceInputs& in, bool withGradient, Comm& comm) {
-  std::vector<double> totals = withGradient ? runPass<Output::Affine>(in, nullptr, FieldGradientWriter{})
-                                            : runPass<Output::ValueOnly>(in, nullptr, FieldGradientWriter{});
+  const WarpSampler sampler = makeWarpSampler(in, nullptr);
+  std::vector<double> totals = withGradient ? runPass<Output::Affine>(in, sampler, FieldGradientWriter{})
+                                            : runPass<Output::ValueOnly>(in, sampler, FieldGradientWriter{});
   acrossRanksSum(in.fixedGrid, comm, totals.data(), kValueSums);
   AffineMetricEval r;
   const double N = totals[1];

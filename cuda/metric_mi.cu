@@ -34,8 +34,8 @@ struct HistogramSetup {
 // 4x4 cells (background, flat tissue: most of a head's volume), the 32 lanes would queue on the same
 // 16 shared-memory words; instead the warp sums its votes with shuffles and one lane adds them.
 // Integer sums, so the histogram is the same bits either way.
-template <bool SharedHistogram>
-__global__ void __launch_bounds__(kThreads) jointHistogramPass(WarpSampler sampler, VoxelIndexer index, OwnedVoxels own,
+template <class Sampler, bool SharedHistogram>
+__global__ void __launch_bounds__(kThreads) jointHistogramPass(Sampler sampler, VoxelIndexer index, OwnedVoxels own,
                                                                HistogramSetup h, unsigned long long* histogram) {
   extern __shared__ unsigned long long blockHistogram[];
   const int B = h.fixedBins.bins, cells = B * B;
@@ -55,7 +55,7 @@ __global__ void __launch_bounds__(kThreads) jointHistogramPass(WarpSampler sampl
       int64_t i, j, k;
       index.split(n, i, j, k);
       WarpSample s;
-      if (sampler.sample<false>(i, j, k, s)) {
+      if (sampler.template sample<false>(i, j, k, s)) {
         ++count;
         const int af = parzenValues(h.fixedBins.coordinate(s.f), B, wf);
         const int bm = parzenValues(h.movingBins.coordinate(s.w), B, wm);
@@ -107,8 +107,8 @@ __device__ inline double miGradientFactor(const GradientSetup& h, const double* 
   return sum;
 }
 
-template <bool SharedTable, bool Field>
-__global__ void __launch_bounds__(kThreads) miGradientPass(WarpSampler sampler, VoxelIndexer index, OwnedVoxels own,
+template <class Sampler, bool SharedTable, bool Field>
+__global__ void __launch_bounds__(kThreads) miGradientPass(Sampler sampler, VoxelIndexer index, OwnedVoxels own,
                                                            GradientSetup h, FieldGradientWriter writer,
                                                            double* partials) {
   extern __shared__ double table[];
@@ -127,7 +127,7 @@ __global__ void __launch_bounds__(kThreads) miGradientPass(WarpSampler sampler, 
     int64_t i, j, k;
     index.split(n, i, j, k);
     WarpSample s;
-    if (!sampler.sample<true>(i, j, k, s)) {
+    if (!sampler.template sample<true>(i, j, k, s)) {
       if (Field) writer.writeZero(n);
       continue;
     }
@@ -203,7 +203,8 @@ class PassTimer {
 };
 
 // Pass 1 and the host-side statistics (the CPU's loops, in its order, on the same histogram).
-MiState histogramAndValue(const MetricDeviceInputs& in, const WarpSampler& sampler, Comm& comm) {
+template <class Sampler>
+MiState histogramAndValue(const MetricDeviceInputs& in, const Sampler& sampler, Comm& comm) {
   const int B = in.settings.bins;
   const DeviceIntensityRange fr = fixedIntensityRange(in, comm);
   const DeviceIntensityRange mr = movingIntensityRange(in, comm);
@@ -233,11 +234,11 @@ MiState histogramAndValue(const MetricDeviceInputs& in, const WarpSampler& sampl
   if (balance) timer.emplace();
   if (timer) timer->start();
   if (BB <= size_t(kSharedHistogramBins))
-    jointHistogramPass<true><<<blocks, kThreads, BB * sizeof(unsigned long long), cudaStreamPerThread>>>(
+    jointHistogramPass<Sampler, true><<<blocks, kThreads, BB * sizeof(unsigned long long), cudaStreamPerThread>>>(
         sampler, index, own, h, histogram.data());
   else
-    jointHistogramPass<false><<<blocks, kThreads, 0, cudaStreamPerThread>>>(sampler, index, own, h,
-                                                                           histogram.data());
+    jointHistogramPass<Sampler, false><<<blocks, kThreads, 0, cudaStreamPerThread>>>(sampler, index, own, h,
+                                                                                    histogram.data());
   checkLaunch("jointHistogramPass (MI)", own.count());
   if (timer) timer->stop();
   std::vector<unsigned long long> local = histogram.toHost("MI joint histogram");
@@ -260,8 +261,8 @@ MiState histogramAndValue(const MetricDeviceInputs& in, const WarpSampler& sampl
 }
 
 // Pass 2 launch; writer.out == null for the affine sums (returned), else the field gradient.
-template <bool Field>
-std::vector<double> gradientPass(const MetricDeviceInputs& in, const WarpSampler& sampler, const MiState& st,
+template <bool Field, class Sampler>
+std::vector<double> gradientPass(const MetricDeviceInputs& in, const Sampler& sampler, const MiState& st,
                                  const FieldGradientWriter& writer) {
   const int B = in.settings.bins;
   const size_t BB = size_t(B) * size_t(B);
@@ -272,28 +273,18 @@ std::vector<double> gradientPass(const MetricDeviceInputs& in, const WarpSampler
   const int blocks = blocksFor(own.count());
   DeviceArray<double> partials(Field ? 0 : int64_t(blocks) * kAffineIndexSums, "MI affine gradient partial sums");
   if (BB * sizeof(double) <= 48 * 1024)
-    miGradientPass<true, Field><<<blocks, kThreads, BB * sizeof(double), cudaStreamPerThread>>>(
+    miGradientPass<Sampler, true, Field><<<blocks, kThreads, BB * sizeof(double), cudaStreamPerThread>>>(
         sampler, index, own, h, writer, partials.data());
   else
-    miGradientPass<false, Field><<<blocks, kThreads, 0, cudaStreamPerThread>>>(sampler, index, own, h, writer,
-                                                                              partials.data());
+    miGradientPass<Sampler, false, Field><<<blocks, kThreads, 0, cudaStreamPerThread>>>(sampler, index, own, h,
+                                                                                       writer, partials.data());
   checkLaunch("miGradientPass (MI)", own.count());
   if (Field) return {};
   return finishSums(partials, blocks, kAffineIndexSums, "MI affine gradient");
 }
 
-}  // namespace
-
-int histogramFractionBits(int64_t voxels) {
-  int wholeBits = 0;  // bits needed for `voxels` whole votes
-  while (wholeBits < 63 && (int64_t(1) << wholeBits) <= voxels) ++wholeBits;
-  const int bits = 63 - wholeBits;
-  return bits > 40 ? 40 : bits;
-}
-
-FieldMetricEval mutualInformationFieldMetric(const MetricDeviceInputs& in, const float* u, float* gradient,
-                                             Comm& comm) {
-  const WarpSampler sampler = makeWarpSampler(in, u);
+template <class Sampler>
+FieldMetricEval fieldMetricWith(const MetricDeviceInputs& in, const Sampler& sampler, float* gradient, Comm& comm) {
   const MiState st = histogramAndValue(in, sampler, comm);
   FieldMetricEval r;
   r.value = st.value;
@@ -308,6 +299,20 @@ FieldMetricEval mutualInformationFieldMetric(const MetricDeviceInputs& in, const
   const double scale = -st.movingBins.scale / st.count;
   gradientPass<true>(in, sampler, st, makeFieldGradientWriter(gradient, in.movingGrid, in.A, scale));
   return r;
+}
+
+}  // namespace
+
+int histogramFractionBits(int64_t voxels) {
+  int wholeBits = 0;  // bits needed for `voxels` whole votes
+  while (wholeBits < 63 && (int64_t(1) << wholeBits) <= voxels) ++wholeBits;
+  const int bits = 63 - wholeBits;
+  return bits > 40 ? 40 : bits;
+}
+
+FieldMetricEval mutualInformationFieldMetric(const MetricDeviceInputs& in, const float* u, float* gradient,
+                                             Comm& comm) {
+  return withFieldSampler(in, u, [&](const auto& sampler) { return fieldMetricWith(in, sampler, gradient, comm); });
 }
 
 AffineMetricEval mutualInformationAffineMetric(const MetricDeviceInputs& in, bool withGradient, Comm& comm) {

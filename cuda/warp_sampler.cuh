@@ -1,6 +1,8 @@
 // The fixed -> moving sampling that every metric kernel shares (the device twin of
 // lib/ops/cpu/affine_warp.hpp). For fixed voxel x = (i, j, k):
 //   q = IndexAffine(x) + K u(x),  K = Pm^-1 M  (u may be null: the affine metrics, q = IndexAffine(x))
+//   u(x): u's vector at x (WarpSampler), or, for u on a coarser grid (CoarseWarpSampler, whole grids
+//         only), u interpolated at x (ops/coarse_field_map.hpp)
 //   valid(x) = fixedMask(x) (if any) && sampled(x) (the CPU's subset hash of x's index in the whole
 //              fixed grid, Grid::wholeLinear, so a slab buffer samples the same voxels) && inside(q)
 //              && movingMask(nearest voxel to q) (if any)
@@ -15,6 +17,7 @@
 #include "core/grid.hpp"
 #include "core/host_device.hpp"
 #include "dist/slab.hpp"
+#include "ops/coarse_field_map.hpp"
 #include "trilinear.cuh"
 
 namespace ffdp::cuda {
@@ -58,11 +61,35 @@ struct WarpSample {
   double dq[3] = {0, 0, 0};  // dw/dq (only when asked for)
 };
 
-struct WarpSampler {
+// How a sampler reads u(x) at fixed voxel n = (i, j, k). The sampler type carries the choice, so the
+// metric kernels are compiled once per reader and the fine path keeps its registers: the coarse
+// interpolation, inlined behind a run-time flag, raised the metric kernels' register counts by a
+// third to a half (80 -> 120 for CC's passes), whether it ran or not.
+struct FieldOnFixedGrid {  // u: 3 floats per fixed voxel
+  FFDP_HD void displacementAt(const float* u, int64_t n, int64_t, int64_t, int64_t, double d[3]) const {
+    d[0] = double(u[3 * n]);
+    d[1] = double(u[3 * n + 1]);
+    d[2] = double(u[3 * n + 2]);
+  }
+};
+// u: 3 floats per voxel of a coarser grid over the same region (whole grids only: (i, j, k) index the
+// whole fixed grid). Rounded to float as cpu::upsampleField stores U for the CPU reference, so both
+// warp by the same floats, but where the exact U is a tie between two floats (a weight of 1/2, say):
+// there FMA contraction, which differs between nvcc and g++, may round it one ulp either way.
+struct FieldOnCoarseGrid {
+  CoarseFieldMap fieldMap;
+  FFDP_HD void displacementAt(const float* u, int64_t, int64_t i, int64_t j, int64_t k, double d[3]) const {
+    fieldMap.interpolate(u, i, j, k, d);
+    for (int c = 0; c < 3; ++c) d[c] = double(float(d[c]));
+  }
+};
+
+template <class FieldReader>
+struct BasicWarpSampler : FieldReader {
   const float* fixed = nullptr;
   const uint8_t* fixedMask = nullptr;   // on the fixed grid, may be null
   const uint8_t* movingMask = nullptr;  // on the moving grid, may be null
-  const float* u = nullptr;             // 3 floats per fixed voxel, may be null
+  const float* u = nullptr;             // read by FieldReader, may be null
   int64_t nx = 0, ny = 0, nz = 0;       // fixed grid
   ImageView moving;
   IndexAffineView map;
@@ -92,8 +119,9 @@ struct WarpSampler {
     map.at(i, j, k + kShift, q);
     q[2] -= zShift;
     if (u) {
-      const double d0 = double(u[3 * n]), d1 = double(u[3 * n + 1]), d2 = double(u[3 * n + 2]);
-      for (int a = 0; a < 3; ++a) q[a] += K[a][0] * d0 + K[a][1] * d1 + K[a][2] * d2;
+      double d[3];
+      this->displacementAt(u, n, i, j, k, d);
+      for (int a = 0; a < 3; ++a) q[a] += K[a][0] * d[0] + K[a][1] * d[1] + K[a][2] * d[2];
     }
     if (!insideLinear(moving, q)) return false;
     return !(movingMask && !movingMask[nearestLinear(moving, q)]);
@@ -113,18 +141,23 @@ struct WarpSampler {
     return true;
   }
 };
+using WarpSampler = BasicWarpSampler<FieldOnFixedGrid>;
+using CoarseWarpSampler = BasicWarpSampler<FieldOnCoarseGrid>;
 
 // K = Pm^-1 M: how a displacement (LPS mm, before A) moves the continuous moving index.
 inline Mat3 displacementToMovingIndexMatrix(const Grid& moving, const Affine& A) {
   return moving.indexToPhysicalMatrix().inverse() * A.M;
 }
 
-// The sampler for fixed -> moving under A (and u when not null); all pointers are device memory
-// (or host memory for host tests). samplingFraction as in MetricSettings.
-inline WarpSampler makeWarpSampler(const float* fixed, const Grid& fixedGrid, const float* moving,
-                                   const Grid& movingGrid, const uint8_t* fixedMask, const uint8_t* movingMask,
-                                   const Affine& A, const float* u, double samplingFraction) {
-  WarpSampler s;
+// The sampler for fixed -> moving under A (and u when not null, read by `reader`); all pointers are
+// device memory (or host memory for host tests). samplingFraction as in MetricSettings.
+template <class FieldReader = FieldOnFixedGrid>
+BasicWarpSampler<FieldReader> makeWarpSampler(const float* fixed, const Grid& fixedGrid, const float* moving,
+                                              const Grid& movingGrid, const uint8_t* fixedMask,
+                                              const uint8_t* movingMask, const Affine& A, const float* u,
+                                              double samplingFraction, const FieldReader& reader = {}) {
+  BasicWarpSampler<FieldReader> s;
+  static_cast<FieldReader&>(s) = reader;
   s.fixed = fixed;
   s.fixedMask = fixedMask;
   s.movingMask = movingMask;

@@ -3,7 +3,8 @@
 // on a real brain pair (brain-labels 1000/1001, 162x214x167) upsampled on the GPU by 2, 4, 6, 7 and
 // 8 per axis (46 M to 3.0 G voxels: synthetic size, real anatomy), for LNCC (radius 2) and MI (32
 // bins), with the GPU memory high-water mark per fixed voxel. Hidden ([.gpu-benchmark]); run by
-// scripts/device/run_checks.sh bench. A size that does not fit prints "out of memory".
+// scripts/device/run_checks.sh bench. A size that does not fit prints "out of memory". A second table
+// keeps the field on a 2x coarser grid (a stage's fieldShrink 2), up to 4.2 G voxels.
 #include <cuda_runtime.h>
 
 #include <catch2/catch.hpp>
@@ -42,7 +43,7 @@ struct ScaleRow {
 
 // One greedy set-up at `factor`; the mean of `iterations` timed iterations after one warm-up.
 ScaleRow timeIterations(const Image& fixedSmall, const Image& movingSmall, int factor, MetricKind kind,
-                        int iterations) {
+                        int iterations, int fieldShrink = 1) {
   ScaleRow row;
   SelfComm comm;
   try {
@@ -57,10 +58,13 @@ ScaleRow timeIterations(const Image& fixedSmall, const Image& movingSmall, int f
     FieldStepSettings step;
     const double voxelMm = fine.spacing[0];
     step.stepMm = 0.25 * voxelMm;
-    step.gradientSigma = {1, 1, 1};
-    step.warpSigma = {0.5, 0.5, 0.5};
-    Field u = backend->zeroField(fine), gradient = backend->zeroField(fine);
-    FieldOptimizer optimizer(fine, *backend);
+    // The sigmas keep their physical width on a coarser field grid, as the engine sets them.
+    const double perFieldVoxel = 1.0 / fieldShrink;
+    step.gradientSigma = {perFieldVoxel, perFieldVoxel, perFieldVoxel};
+    step.warpSigma = {0.5 * perFieldVoxel, 0.5 * perFieldVoxel, 0.5 * perFieldVoxel};
+    const Grid fieldGrid = fieldShrink == 1 ? fine : fine.shrunk({fieldShrink, fieldShrink, fieldShrink});
+    Field u = backend->zeroField(fieldGrid), gradient = backend->zeroField(fieldGrid);
+    FieldOptimizer optimizer(fieldGrid, *backend);
     const Affine A = Affine::identity(fine.centre());
     const auto iterate = [&] {
       const FieldMetricEval e = backend->fieldMetric(fixed, moving, nullptr, nullptr, A, u, metric, &gradient);
@@ -85,6 +89,14 @@ ScaleRow timeIterations(const Image& fixedSmall, const Image& movingSmall, int f
   return row;
 }
 
+// A table cell: seconds per iteration, or peak bytes per voxel.
+std::string cell(const ScaleRow& r, bool bytes) {
+  char s[64];
+  if (r.outOfMemory) return "out of memory";
+  std::snprintf(s, sizeof s, bytes ? "%.1f" : "%.4f", bytes ? r.bytesPerVoxel : r.seconds);
+  return s;
+}
+
 }  // namespace
 
 TEST_CASE("greedy iteration cost from 46 M to 3.0 G voxels", "[.gpu-benchmark][scale]") {
@@ -99,12 +111,24 @@ TEST_CASE("greedy iteration cost from 46 M to 3.0 G voxels", "[.gpu-benchmark][s
     const double voxels = double(fixed.voxels()) * factor * factor * factor;
     const ScaleRow cc = timeIterations(fixed, moving, factor, MetricKind::CC, 5);
     const ScaleRow mi = timeIterations(fixed, moving, factor, MetricKind::MI, 5);
-    const auto cell = [](const ScaleRow& r, bool bytes) {
-      char s[64];
-      if (r.outOfMemory) return std::string("out of memory");
-      std::snprintf(s, sizeof s, bytes ? "%.0f" : "%.4f", bytes ? r.bytesPerVoxel : r.seconds);
-      return std::string(s);
-    };
+    std::printf("| %.2f G | %s | %s | %s | %s |\n", voxels / 1e9, cell(cc, false).c_str(), cell(cc, true).c_str(),
+                cell(mi, false).c_str(), cell(mi, true).c_str());
+    std::fflush(stdout);
+  }
+}
+
+TEST_CASE("greedy iteration cost with the field on a 2x coarser grid, up to 4.2 G voxels", "[.gpu-benchmark][scale][coarse]") {
+  FFDP_REQUIRE_GPU();
+  const std::string fixedPath = test::sharedData("brain-labels/1000_SS.nii.gz");
+  const std::string movingPath = test::sharedData("brain-labels/1001_SS.nii.gz");
+  FFDP_REQUIRE_DATA(fixedPath);
+  FFDP_REQUIRE_DATA(movingPath);
+  const Image fixed = readImage(fixedPath).image, moving = readImage(movingPath).image;
+  std::printf("fieldShrink 2:\n| voxels | LNCC s/iter | LNCC peak B/voxel | MI s/iter | MI peak B/voxel |\n|---|---|---|---|---|\n");
+  for (int factor : {4, 7, 8, 9}) {
+    const double voxels = double(fixed.voxels()) * factor * factor * factor;
+    const ScaleRow cc = timeIterations(fixed, moving, factor, MetricKind::CC, 5, 2);
+    const ScaleRow mi = timeIterations(fixed, moving, factor, MetricKind::MI, 5, 2);
     std::printf("| %.2f G | %s | %s | %s | %s |\n", voxels / 1e9, cell(cc, false).c_str(), cell(cc, true).c_str(),
                 cell(mi, false).c_str(), cell(mi, true).c_str());
     std::fflush(stdout);

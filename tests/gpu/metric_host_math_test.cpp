@@ -1,14 +1,18 @@
 // Host-side checks of the per-voxel maths the metric kernels share (no GPU needed): the warp
-// sampler against the CPU's FieldWarp/AffineWarp, the Parzen windows against the CPU's, the
+// sampler against the CPU's FieldWarp/AffineWarp (a coarse field's against FieldWarp over the field
+// cpu::upsampleField makes), the Parzen windows against the CPU's, the
 // division-free voxel indexer, the window counts and the fixed-point histogram scale.
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstring>
 #include <limits>
 
 #include "../ops/field_test_support.hpp"
 #include "box_sum_tile.cuh"
 #include "metric_mi.hpp"
+#include "ops/coarse_field_map.hpp"
 #include "ops/cpu/affine_warp.hpp"
+#include "ops/cpu/field_ops.hpp"
 #include "ops/cpu/parzen_bspline.hpp"
 #include "parzen_bspline.cuh"
 #include "warp_sampler.cuh"
@@ -20,8 +24,8 @@ bool sameBits(double a, double b) { return std::memcmp(&a, &b, sizeof(double)) =
 
 // Every voxel of the fixed grid: the device sampler (compiled here for the host) must pick the
 // same voxels as the CPU warp, with bit-identical f, w and dw/dq (same code path, same compiler).
-template <class CpuWarp>
-void expectSameSamples(const CpuWarp& warp, const cuda::WarpSampler& sampler, const Grid& g) {
+template <class CpuWarp, class Sampler>
+void expectSameSamples(const CpuWarp& warp, const Sampler& sampler, const Grid& g) {
   cpu::RowSamples row(g.size[0]);
   int64_t checked = 0, mismatches = 0;
   for (int64_t k = 0; k < g.size[2]; ++k)
@@ -82,6 +86,46 @@ TEST_CASE("device warp sampler equals the CPU warp voxel for voxel (host build)"
                                                nullptr, fraction);
     expectSameSamples(warp, sampler, fg);
   }
+}
+
+// The coarse sampler's U(x) is cpu::upsampleField's to one float ulp (the CPU library contracts to FMA,
+// this file does not, and an exact tie between two floats, e.g. a weight of 1/2, may round either way),
+// and it warps exactly as FieldWarp does with that U.
+TEST_CASE("device warp sampler with a coarse field equals the CPU warp of the upsampled field (host build)",
+          "[gpu][host][metric][coarse]") {
+  auto rng = seededRng("coarse warp sampler host");
+  const Grid fg = randomObliqueGrid(rng, {23, 19, 17}, 0.8, 1.5, 0.4, {1, 2, 3});
+  const Grid mg = randomObliqueGrid(rng, {21, 24, 15}, 0.9, 1.6, 0.4, {0, 1, 2});
+  const SmoothField ff(rng, fg.centre(), 25), mf(rng, mg.centre(), 25);
+  const Image fixed = sampleImage(fg, ff), moving = sampleImage(mg, mf);
+  const Mask fmask = ellipsoidMask(fg, 0.95), mmask = ellipsoidMask(mg, 0.9);
+  const Affine A = randomAffine(rng, fg.centre(), 0.15, 0.08, 2.0);
+  const auto shrink = GENERATE(std::array<int, 3>{2, 2, 2}, std::array<int, 3>{3, 2, 1});
+  INFO("shrink " << shrink[0] << "," << shrink[1] << "," << shrink[2]);
+  const Field u = randomField(rng, fg.shrunk(shrink), 1.5);
+  const auto sampler =
+      cuda::makeWarpSampler(fixed.data.data(), fg, moving.data.data(), mg, fmask.data.data(), mmask.data.data(), A,
+                            &u.data[0][0], 1.0, cuda::FieldOnCoarseGrid{coarseFieldMap(fg, u.grid)});
+  const Field reference = cpu::upsampleField(u, fg);
+  Field U(fg);
+  int64_t oneUlp = 0, apart = 0;
+  for (int64_t k = 0; k < fg.size[2]; ++k)
+    for (int64_t j = 0; j < fg.size[1]; ++j)
+      for (int64_t i = 0; i < fg.size[0]; ++i) {
+        double d[3];
+        sampler.displacementAt(&u.data[0][0], fg.linear(i, j, k), i, j, k, d);
+        for (int c = 0; c < 3; ++c) {
+          const float got = float(d[c]), expected = reference.at(i, j, k)[c];
+          U.at(i, j, k)[c] = got;
+          oneUlp += got != expected;
+          apart += got != expected && got != std::nextafter(expected, got);
+        }
+      }
+  INFO("components one ulp from cpu::upsampleField: " << oneUlp << " of " << 3 * fg.voxels());
+  CHECK(apart == 0);
+  CHECK(oneUlp < fg.voxels() / 100);
+  const cpu::FieldWarp warp(fixed, moving, &fmask, &mmask, A, U, 1.0);
+  expectSameSamples(warp, sampler, fg);
 }
 
 TEST_CASE("device subset hash equals the CPU's sampling subset", "[gpu][host][metric]") {
