@@ -22,10 +22,12 @@ using Clock = std::chrono::steady_clock;
 struct HalfField {
   Field u;
   std::optional<FieldOptimizer> optimizer;
+  bool started = false;  // a level ran
 
   // Zero on the first level; resampled (field and moments) onto each later level's grid.
   void moveTo(const Grid& grid, Backend& backend) {
-    if (!optimizer) {
+    if (!started) {
+      started = true;
       u = backend.zeroField(grid);
       optimizer.emplace(grid, backend);
       return;
@@ -34,9 +36,13 @@ struct HalfField {
     optimizer->moveTo(grid, backend);
   }
 
+  // After the last level the Adam moments are spent: freeing them before the inverse is computed keeps
+  // two fields out of the stage's final memory peak (the inversion's own buffers came on top of them).
+  void finishLevels() { optimizer.reset(); }
+
   // The result on the full-resolution fixed grid (zero when no level ran).
   Field onGrid(const Grid& grid, Backend& backend) const {
-    if (!optimizer) return backend.zeroField(grid);
+    if (!started) return backend.zeroField(grid);
     return u.grid.sameAs(grid) ? u : backend.resampleField(u, grid);
   }
 };
@@ -90,6 +96,8 @@ StageReport runDeformableStage(const StageSpec& stage, int stageIndex, int stage
     pyramid.release(stage.shrinkFactors[li], stage.smoothingSigmas[li], stage.sigmaUnit);
   }
 
+  moving.finishLevels();
+  fixed.finishLevels();
   const auto inverseStart = Clock::now();
   const double tolerance = kInverseToleranceVoxels * *std::min_element(fixedGrid.spacing.begin(), fixedGrid.spacing.end());
   const auto invert = [&](const Field& u) { return backend.invertField(u, kInverseIterations, tolerance); };

@@ -119,6 +119,10 @@ MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, b
         parts.push_back({"moving window", (kImage + mask) * windowVoxels(moving.shrunk(axisShrink(moving, s.shrinkFactors[l])), ranks)});
       // SyN samples the fixed level at the midpoint; on several ranks through a window of it.
       if (ranks > 1 && s.transform == TransformKind::SyN) parts.push_back({"fixed window", (kImage + mask) * windowVoxels(g, ranks)});
+      // The metric's temporaries and the field smoothing's scratch field are not held together: the
+      // larger of the two counts.
+      double metricWork = s.metric.kind == MetricKind::CC ? kCcCoefficients * v : 0.0;
+      double smoothingWork = 0;
       if (field) {
         // greedy: u, gradient, two Adam moments; SyN: that per half plus both images at the midpoint.
         // A fieldShrink keeps them on a coarser grid; the metric's gradient at the level's voxels is then
@@ -127,11 +131,15 @@ MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, b
         const Grid fg = fieldGridFor(s, fixed, g, axisShrink(fixed, s.shrinkFactors[l]));
         const double halves = s.transform == TransformKind::SyN ? 2 : 1;
         parts.push_back({"fields", halves * 4 * kField * fixedHeld(fg)});
-        if (!fg.sameAs(g)) parts.push_back({"image-grid gradient", kField * v});
+        if (!fg.sameAs(g)) metricWork += kField * v;
+        smoothingWork = kField * fixedHeld(fg);
         if (s.transform == TransformKind::SyN) parts.push_back({"midpoint images", 2 * kImage * v});
         outputFieldGrid = fieldGridFor(s, fixed, fixed, {1, 1, 1});
       }
-      if (s.metric.kind == MetricKind::CC) parts.push_back({"CC coefficients", kCcCoefficients * v});
+      if (metricWork >= smoothingWork && metricWork > 0)
+        parts.push_back({"metric work", metricWork});
+      else if (smoothingWork > 0)
+        parts.push_back({"smoothing scratch", smoothingWork});
       char title[160];
       std::snprintf(title, sizeof title, "stage %zu (%s, %s) level %zu/%zu [%lldx%lldx%lld]", si + 1,
                     toString(s.transform), toString(s.metric.kind), l + 1, s.shrinkFactors.size(),
@@ -144,16 +152,21 @@ MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, b
   const double Vu = fixedHeld(outputFieldGrid);
   if (anyDeformable)
     acc.add("warp and inverse warp", fixed.voxels(), {{"inputs", inputs}, {"fields", 4 * kField * Vu}});
-  // The inverse warped image and its chain's field lie on the moving grid, written by slab of that grid;
-  // a coarser warp is interpolated onto the fixed grid for the warped image.
+  // Then the two warped images, one after the other, with the warp and its inverse still held: the warped
+  // image on the fixed grid (a coarser warp interpolated onto that grid first), then the inverse warped
+  // image and its chain's field on the moving grid, written by slab of that grid.
+  const double fields = anyDeformable ? 2 * kField * Vu : 0.0;
+  const double warpOnFixedGrid = anyDeformable && !outputFieldGrid.sameAs(fixed) ? kField * Vf : 0.0;
+  std::vector<std::pair<std::string, double>> warped{
+      {"inputs", inputs}, {"fields", fields + warpOnFixedGrid}, {"warped image", kImage * Vf}};
   const double VmSlab = perRank(moving, ranks);
-  const double warpOnFixedGrid = outputFieldGrid.sameAs(fixed) ? 0.0 : kField * Vf;
-  std::vector<std::pair<std::string, double>> outputs{
+  std::vector<std::pair<std::string, double>> inverseWarped{
       {"inputs", inputs},
-      {"fields", anyDeformable ? 2 * kField * Vu + warpOnFixedGrid + kField * VmSlab : 0.0},
-      {"warped images", kImage * (Vf + VmSlab)}};
-  if (sharded) outputs.push_back({"moving window", kImage * windowVoxels(moving, ranks)});
-  acc.add("warped images", fixed.voxels(), outputs);
+      {"fields", fields + (anyDeformable ? kField * VmSlab : 0.0)},
+      {"inverse warped image", kImage * VmSlab}};
+  if (sharded) warped.push_back({"moving window", kImage * windowVoxels(moving, ranks)});
+  acc.add("warped image", fixed.voxels(), warped);
+  acc.add("inverse warped image", moving.voxels(), inverseWarped);
   acc.plan.bytesPerFixedVoxel = acc.plan.peakBytes / Vf;
   return acc.plan;
 }

@@ -97,7 +97,7 @@ fi
 if [ "$what" = gpu-ranks ]; then
   bash scripts/device/gpu_rank_equality.sh 2>&1 | tee "$out/gpu-rank-equality.txt"
 fi
-if [ "$what" = scale ] || [ "$what" = profile ]; then
+if [ "$what" = scale ] || [ "$what" = profile ] || [ "$what" = coarse ]; then
   gpus=$(nvidia-smi -L | wc -l)
   cores=$(nproc)
   data=$bundle/data/multimodal/stroke
@@ -126,5 +126,26 @@ if [ "$what" = scale ]; then
   if [ "${SCALE_STRONG:-1}" = 1 ] && [ "$gpus" -gt 1 ]; then
     bench "strong $gpus, equal slabs" "$gpus" "${STRONG_VOXELS:-1.2e9}" --equal-slabs | tee -a "$out/strong.md"
   fi
+fi
+if [ "$what" = coarse ]; then
+  echo "== a field on a 2x coarser grid (fieldShrink 2): GPU tests, the iteration table, one GPU end to end"
+  if [ "${COARSE_TABLE:-1}" = 1 ]; then  # COARSE_TABLE=0: the end-to-end runs only
+    "$bundle/bin/test_gpu" "[coarse]" 2>&1 | tail -4
+    "$bundle/bin/test_gpu" "greedy iteration cost with the field on a 2x coarser grid*" 2>&1 | grep '^|\|^field' |
+      tee "$out/coarse-iterations.md"
+  fi
+  labels=$bundle/data/brain-labels
+  mkdir -p "$out/coarse"
+  "$bundle/bin/ffdp-register" -q --backend cuda --spec "$bundle/params/brain-greedy.json" --field-shrink 2 \
+    --fixed "$labels/1000_SS.nii.gz" --moving "$labels/1001_SS.nii.gz" -o "$out/coarse/P" --overwrite &&
+    "$bundle/bin/ffdp-register" apply -r "$labels/1000_SS.nii.gz" -i "$labels/1001_glm.nii.gz" -n NearestNeighbor \
+      -t "$out/coarse/P1Warp.nii.gz" -t "$out/coarse/P0GenericAffine.mat" -o "$out/coarse/labels.nii.gz" &&
+    echo "brain 1000/1001, fieldShrink 2, cuda: mean Dice $("$bundle/bin/ffdp-register" eval dice \
+      "$labels/1000_glm.nii.gz" "$out/coarse/labels.nii.gz" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["meanDice"])'),"\
+      "registration $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seconds"])' "$out/coarse/Preport.json") s"
+  rm -f "$out"/coarse/*.nii.gz
+  bench "1 GPU, 1.2 G, fieldShrink 1" 1 1.2e9 --header
+  bench "1 GPU, 1.2 G, fieldShrink 2" 1 1.2e9 --field-shrink 2
+  bench "1 GPU, ${SCALE_VOXELS:-3.7e9}, fieldShrink 2" 1 "${SCALE_VOXELS:-3.7e9}" --field-shrink 2
 fi
 exit 0

@@ -36,7 +36,27 @@ TEST_CASE("memory plan of a greedy CC run: inputs, coarse levels, fields and CC 
   CHECK(plan.peakBytes == Approx(expected).epsilon(1e-12));
   CHECK(plan.peakPhase.find("level 3/3") != std::string::npos);
   CHECK(plan.bytesPerFixedVoxel == Approx(expected / 1e6));
-  REQUIRE(plan.phases.size() == 5);  // three levels, the warps, the warped images
+  REQUIRE(plan.phases.size() == 6);  // three levels, the warps, the warped image, the inverse warped image
+}
+
+TEST_CASE("memory plan with fieldShrink 2: the field's state 8x smaller, one image-grid gradient", "[reg][memory][coarse]") {
+  const Grid g = cube(100);
+  Spec mi = greedyOnly();
+  mi.stages[0].metric.kind = MetricKind::MI;
+  mi.stages[0].fieldShrink = 2;
+  const MemoryPlan plan = planMemory(mi, g, g, false, 1);
+  // Full resolution: inputs 8 B x 1e6, level images 8 B x (25^3 + 50^3), u, gradient and two Adam
+  // moments on the 50^3 field grid (48 B x 125000) and the metric's gradient on the image grid (12 B x 1e6),
+  // which is larger than the field smoothing's scratch (12 B x 125000) that comes after it.
+  const double levels = 8.0 * (15625 + 125000);
+  CHECK(plan.peakBytes == Approx(8e6 + levels + 48.0 * 125000 + 12e6).epsilon(1e-12));
+  CHECK(plan.bytesPerFixedVoxel < 36);  // issue 4's bound, met for MI
+  // The level at shrink 2 has its field on its own grid: no image-grid gradient there, the smoothing's scratch.
+  CHECK(plan.phases[1].bytes == Approx(8e6 + levels + 60.0 * 125000).epsilon(1e-12));
+  // The warped image interpolates the 50^3 warp onto the fixed grid (12 B x 1e6) beside both warps.
+  const MemoryPhase& warped = plan.phases[plan.phases.size() - 2];
+  CHECK(warped.what == "warped image");
+  CHECK(warped.bytes == Approx(8e6 + 24.0 * 125000 + 12e6 + 4e6).epsilon(1e-12));
 }
 
 TEST_CASE("memory plan over ranks: fixed-grid parts split, moving image replicated", "[reg][memory]") {
@@ -61,12 +81,13 @@ TEST_CASE("memory plan of an MI run over ranks allows for slabs balanced by work
   Spec mi = greedyOnly();
   mi.stages[0].metric.kind = MetricKind::MI;
   const double equalSlab = 25e4, largestBalanced = (30 + 1) * 1e4;  // 1.2 x 25 slices + 1 of 100^2
-  // Full resolution, one rank of four: the fixed image and u, gradient, two Adam moments on the
-  // largest balanced slab (4 + 48 B a voxel), the moving image whole, the coarse levels.
+  // Full resolution, one rank of four: the fixed image and u, gradient, two Adam moments and the field
+  // smoothing's scratch on the largest balanced slab (4 + 48 + 12 B a voxel), the moving image whole,
+  // the coarse levels.
   const double coarse = 4.0 * (9 * 625 + 15625) + 4.0 * (16 * 2500 + 125000);  // ceil(1.2 x 25/4) + 1 = 9, then 16
-  CHECK(planMemory(mi, g, g, false, 4).peakBytes == Approx(52.0 * largestBalanced + 4e6 + coarse).epsilon(1e-12));
+  CHECK(planMemory(mi, g, g, false, 4).peakBytes == Approx(64.0 * largestBalanced + 4e6 + coarse).epsilon(1e-12));
   CHECK(largestBalanced > equalSlab);
   // One rank has nothing to balance.
   const Grid whole = g;
-  CHECK(planMemory(mi, whole, whole, false, 1).peakBytes == Approx(52.0 * 1e6 + 8.0 * (15625 + 125000) + 4e6).epsilon(1e-12));
+  CHECK(planMemory(mi, whole, whole, false, 1).peakBytes == Approx(64.0 * 1e6 + 8.0 * (15625 + 125000) + 4e6).epsilon(1e-12));
 }
