@@ -9,6 +9,26 @@
 
 using namespace ffdp::test;
 
+namespace {
+
+// PWarped and PInverseWarped of the run with prefix P against ITK's resampling through the chains
+// antsApplyTransforms builds from its files: relative L2 errors.
+struct ItkErrors {
+  double forward = 0, inverse = 0;
+};
+ItkErrors itkErrors(const std::string& fixedPath, const std::string& movingPath, const std::string& P) {
+  auto fixed = readItkImage(fixedPath), moving = readItkImage(movingPath);
+  auto affine = readItkAffine(P + "0GenericAffine.mat");
+  ItkErrors e;
+  e.forward = relativeL2(resampleLikeAnts(moving, fixed, {readItkWarp(P + "1Warp.nii.gz"), affine}),
+                         readItkImage(P + "Warped.nii.gz"));
+  e.inverse = relativeL2(resampleLikeAnts(fixed, moving, {affine->GetInverseTransform(), readItkWarp(P + "1InverseWarp.nii.gz")}),
+                         readItkImage(P + "InverseWarped.nii.gz"));
+  return e;
+}
+
+}  // namespace
+
 TEST_CASE("ITK reproduces PWarped and PInverseWarped of a greedy registration", "[cli][ants][deformable]") {
   const std::string t1 = sharedData("multimodal/stroke/T1.nii.gz"), t2 = sharedData("multimodal/stroke/T2.nii.gz");
   FFDP_REQUIRE_DATA(t1);
@@ -19,16 +39,10 @@ TEST_CASE("ITK reproduces PWarped and PInverseWarped of a greedy registration", 
                           t2 + ",1,32] -c [20x10,1e-6,10] -f 4x2 -s 1x0.5vox -q");
   INFO(run.output);
   REQUIRE(run.exitCode == 0);
-  auto fixed = readItkImage(t1), moving = readItkImage(t2);
-  auto affine = readItkAffine(fx.prefix + "0GenericAffine.mat");
-  const double forward = relativeL2(resampleLikeAnts(moving, fixed, {readItkWarp(fx.prefix + "1Warp.nii.gz"), affine}),
-                                    readItkImage(fx.prefix + "Warped.nii.gz"));
-  const double inverse =
-      relativeL2(resampleLikeAnts(fixed, moving, {affine->GetInverseTransform(), readItkWarp(fx.prefix + "1InverseWarp.nii.gz")}),
-                 readItkImage(fx.prefix + "InverseWarped.nii.gz"));
-  WARN("relative L2 error vs ITK: warped " << forward << ", inverse warped " << inverse);
-  CHECK(forward < 1e-3);
-  CHECK(inverse < 1e-3);
+  const ItkErrors e = itkErrors(t1, t2, fx.prefix);
+  WARN("relative L2 error vs ITK: warped " << e.forward << ", inverse warped " << e.inverse);
+  CHECK(e.forward < 1e-3);
+  CHECK(e.inverse < 1e-3);
 }
 
 // --field-shrink 2: the warps lie on the fixed grid shrunk by 2 (their own header geometry), and ITK's
@@ -43,21 +57,16 @@ TEST_CASE("ITK reproduces PWarped and PInverseWarped when the field lies on a co
                           t2 + ",1,32] -c [20x10x3,1e-6,10] -f 4x2x1 -s 1x0.5x0vox --field-shrink 2 -q");
   INFO(run.output);
   REQUIRE(run.exitCode == 0);
-  auto fixed = readItkImage(t1), moving = readItkImage(t2);
+  auto fixed = readItkImage(t1);
   auto warpImage = readItkField(fx.prefix + "1Warp.nii.gz");
   const auto fixedSize = fixed->GetLargestPossibleRegion().GetSize();
   const auto warpSize = warpImage->GetLargestPossibleRegion().GetSize();
   for (unsigned a = 0; a < 3; ++a) CHECK(warpSize[a] == (fixedSize[a] + 1) / 2);
   for (unsigned a = 0; a < 3; ++a) CHECK(warpImage->GetSpacing()[a] == Approx(fixed->GetSpacing()[a] * fixedSize[a] / warpSize[a]));
-  auto affine = readItkAffine(fx.prefix + "0GenericAffine.mat");
-  const double forward = relativeL2(resampleLikeAnts(moving, fixed, {readItkWarp(fx.prefix + "1Warp.nii.gz"), affine}),
-                                    readItkImage(fx.prefix + "Warped.nii.gz"));
-  const double inverse =
-      relativeL2(resampleLikeAnts(fixed, moving, {affine->GetInverseTransform(), readItkWarp(fx.prefix + "1InverseWarp.nii.gz")}),
-                 readItkImage(fx.prefix + "InverseWarped.nii.gz"));
-  WARN("field on a 2x coarser grid, relative L2 error vs ITK: warped " << forward << ", inverse warped " << inverse);
-  CHECK(forward < 1e-3);
-  CHECK(inverse < 1e-3);
+  const ItkErrors e = itkErrors(t1, t2, fx.prefix);
+  WARN("field on a 2x coarser grid, relative L2 error vs ITK: warped " << e.forward << ", inverse warped " << e.inverse);
+  CHECK(e.forward < 1e-3);
+  CHECK(e.inverse < 1e-3);
 }
 
 TEST_CASE("a SyN stage with --field-shrink is refused with a one-line error", "[cli][coarse]") {
