@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "core/error.hpp"
+#include "eval/field_sampling.hpp"
 #include "io/field_io.hpp"
 #include "io/transform_io.hpp"
 #include "spec/flag_syntax.hpp"
@@ -63,15 +64,19 @@ struct WarpPlan {
   std::optional<Field> u;
 };
 
-// True when the chain is [fields..., affines...]: then the fields compose with backend ops on the
-// reference grid and the affines fold into A.
-bool fieldsFirst(const TransformChain& chain) {
-  bool seenAffine = false;
-  for (const ChainStep& step : chain) {
-    if (!step.isField())
-      seenAffine = true;
-    else if (seenAffine)
-      return false;
+// True when the chain is [one field, affines...] and the field covers every reference voxel centre:
+// then x + u(x) is the field resampled onto the reference grid by a backend op (ITK's rule and the
+// backend's agree inside the field's extent) and the affines fold into A. The fieldShrink outputs
+// applied on the fixed grid are this case.
+bool oneCoveringFieldFirst(const TransformChain& chain, const Grid& reference) {
+  if (chain.empty() || !chain.front().isField()) return false;
+  for (size_t s = 1; s < chain.size(); ++s)
+    if (chain[s].isField()) return false;
+  const FieldSampler field(*chain.front().field);
+  for (int corner = 0; corner < 8; ++corner) {  // the voxel centres' hull is the box of the corner centres
+    const Vec3 index{corner & 1 ? double(reference.size[0] - 1) : 0.0, corner & 2 ? double(reference.size[1] - 1) : 0.0,
+                     corner & 4 ? double(reference.size[2] - 1) : 0.0};
+    if (!field.covers(reference.indexToPhysical(index))) return false;
   }
   return true;
 }
@@ -84,22 +89,13 @@ Field onGrid(const Field& u, const Grid& reference, Backend& backend) {
 WarpPlan planWarp(const TransformChain& chain, const Grid& reference, Backend& backend) {
   const Vec3 centre = reference.centre();
   if (!hasFields(chain)) return {composeAffines(chain, centre), std::nullopt};
-  if (fieldsFirst(chain)) {
-    TransformChain affines;
-    std::optional<Field> u;
-    for (const ChainStep& step : chain) {
-      if (!step.isField())
-        affines.push_back(step);
-      else if (!u)
-        u = onGrid(*step.field, reference, backend);
-      else  // the earlier fields act first
-        u = backend.composeFields(onGrid(*step.field, reference, backend), *u);
-    }
-    return {composeAffines(affines, centre), std::move(u)};
-  }
-  // An affine before a field (e.g. [P0GenericAffine.mat,1] then P1InverseWarp): the whole chain as one
-  // displacement on the reference grid, built point by point on the CPU (eval/transform_chain). apply
-  // resamples once, not in an iteration, so one CPU pass costs about what the warp itself costs.
+  if (oneCoveringFieldFirst(chain, reference))
+    return {composeAffines(TransformChain(chain.begin() + 1, chain.end()), centre),
+            onGrid(*chain.front().field, reference, backend)};
+  // Anything else (an affine before a field, several fields, a field that does not cover the reference
+  // grid, where ITK's zero displacement applies): the whole chain as one displacement on the reference
+  // grid, built point by point on the CPU (eval/transform_chain). apply resamples once, not in an
+  // iteration, so one CPU pass costs about what the warp itself costs.
   return {Affine::identity(centre), chainDisplacement(chain, reference)};
 }
 

@@ -7,13 +7,21 @@ namespace ffdp {
 
 FieldSampler::FieldSampler(const Field& u) : u_(u), toIndex_(u.grid.indexToPhysicalMatrix().inverse()) {}
 
+bool FieldSampler::covers(const Vec3& p) const {
+  const Vec3 q = toIndex_ * (p - u_.grid.origin);
+  for (int a = 0; a < 3; ++a)
+    if (!(q[a] >= -0.5 && q[a] < double(u_.grid.size[a]) - 0.5)) return false;  // NaN fails too
+  return true;
+}
+
 Vec3 FieldSampler::at(const Vec3& p) const {
+  if (!covers(p)) return {0, 0, 0};
   const Vec3 q = toIndex_ * (p - u_.grid.origin);
   int64_t i0[3];
   double w[3];
   for (int a = 0; a < 3; ++a) {
     const double last = double(u_.grid.size[a] - 1);
-    const double c = std::isfinite(q[a]) ? std::clamp(q[a], 0.0, last) : 0.0;  // edge value beyond the centres
+    const double c = std::clamp(q[a], 0.0, last);  // the edge value in the half voxel beyond the centres
     i0[a] = std::min<int64_t>(static_cast<int64_t>(std::floor(c)), std::max<int64_t>(u_.grid.size[a] - 2, 0));
     w[a] = c - double(i0[a]);
   }

@@ -1,5 +1,8 @@
-// Reading a displacement field at any physical point, with the Backend's rule (ops/backend.hpp):
-// trilinear between voxel centres, the edge value beyond them (a field is defined everywhere).
+// Reading a displacement field at any physical point the way ITK's DisplacementFieldTransform reads a
+// field file (what antsApplyTransforms does with P1Warp.nii.gz): trilinear between voxel centres, the
+// edge value in the half voxel beyond them, and zero displacement farther out. (The engine's own
+// fields, ops/backend.hpp, take the edge value everywhere beyond: inside a registration every point
+// they are read at lies within the fixed grid's extent, where the two rules agree.)
 // A plain CPU helper for one-shot evaluations (apply's general chains, eval), not for iterations.
 #pragma once
 #include "core/field.hpp"
@@ -12,6 +15,9 @@ class FieldSampler {
   explicit FieldSampler(const Field& u);
   // u at the physical point p (LPS mm).
   Vec3 at(const Vec3& p) const;
+  // True when p lies within the field's extent (continuous index in [-0.5, n - 0.5) on every axis,
+  // ITK's buffer test), where `at` interpolates; beyond, `at` is zero.
+  bool covers(const Vec3& p) const;
 
  private:
   const Field& u_;

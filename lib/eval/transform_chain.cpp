@@ -36,6 +36,7 @@ Vec3 mapPoint(const TransformChain& chain, const Vec3& x) { return PreparedChain
 Field chainDisplacement(const TransformChain& chain, const Grid& grid) {
   const PreparedChain prepared(chain);
   Field d(grid);
+#pragma omp parallel for schedule(static)
   for (int64_t k = 0; k < grid.size[2]; ++k)
     for (int64_t j = 0; j < grid.size[1]; ++j)
       for (int64_t i = 0; i < grid.size[0]; ++i) {

@@ -27,8 +27,7 @@ using namespace ffdp::test;
 namespace {
 
 // A smooth random field (a few random low-frequency waves per component, up to ~4 mm) that fades to
-// zero at the grid's faces: beyond the grid ITK's DisplacementFieldTransform gives zero while ours
-// takes the edge value, so a field that is zero there makes both rules agree.
+// zero at the grid's faces.
 Field smoothRandomField(const Grid& g, unsigned seed, double amplitudeMm) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<double> phase(0, 2 * M_PI), freq(0.5, 2.0), amp(0.3, 1.0);

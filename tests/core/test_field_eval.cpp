@@ -58,7 +58,8 @@ Mask interiorMask(const Grid& g, int64_t margin) {
 
 }  // namespace
 
-TEST_CASE("a field is sampled trilinearly inside and takes its edge value beyond", "[eval][field]") {
+TEST_CASE("a field is sampled as ITK reads a field file: trilinear inside, edge value for half a voxel, zero beyond",
+          "[eval][field]") {
   const Grid g = fieldGrid();
   const Vec3 c = g.centre();
   const Field u = linearField(g, kB, c);
@@ -66,10 +67,17 @@ TEST_CASE("a field is sampled trilinearly inside and takes its edge value beyond
   const Vec3 inside = g.indexToPhysical({3.3, 4.7, 2.5});
   const Vec3 expected = kB * (inside - c);  // trilinear is exact for a linear field
   for (int a = 0; a < 3; ++a) CHECK(s.at(inside)[a] == Approx(expected[a]).margin(1e-5));
-  // Far beyond the +x face: the value at the nearest voxel centre on that face.
-  const Vec3 beyond = g.indexToPhysical({40.0, 4.7, 2.5});
+  // Within half a voxel beyond the +x face's centres: the value at the nearest voxel centre on that face.
   const Vec3 edge = kB * (g.indexToPhysical({11.0, 4.7, 2.5}) - c);
-  for (int a = 0; a < 3; ++a) CHECK(s.at(beyond)[a] == Approx(edge[a]).margin(1e-5));
+  const Vec3 halfBeyond = g.indexToPhysical({11.4, 4.7, 2.5});
+  CHECK(s.covers(halfBeyond));
+  for (int a = 0; a < 3; ++a) CHECK(s.at(halfBeyond)[a] == Approx(edge[a]).margin(1e-5));
+  // Farther out, on either side (ITK's DisplacementFieldTransform leaves such points where they are).
+  for (const Vec3& outside : {g.indexToPhysical({11.6, 4.7, 2.5}), g.indexToPhysical({40.0, 4.7, 2.5}),
+                              g.indexToPhysical({3.0, -0.6, 2.5})}) {
+    CHECK_FALSE(s.covers(outside));
+    for (int a = 0; a < 3; ++a) CHECK(s.at(outside)[a] == 0);
+  }
   CHECK(smallestSpacing(g) == 1.5);
 }
 
