@@ -154,16 +154,18 @@ class CudaBackend final : public Backend {
       float* g = gradient ? floats(deviceOut(*gradient, fixed.grid, "a metric gradient")) : nullptr;
       return cuda::fieldMetric(in, floats(deviceIn(u, "field")), g, comm_);
     }
-    // A field on a coarser grid (whole grids; coarseFieldMap throws otherwise): the sampler interpolates
-    // u at each fixed voxel, and the per-fixed-voxel gradient, a pooled temporary, is taken to u's grid.
+    // A field on a coarser grid: the sampler interpolates u at each fixed voxel (coarseFieldMap throws
+    // for grids it cannot pair); the gradient stays per fixed voxel, for restrictField.
     const CoarseFieldMap map = coarseFieldMap(fixed.grid, u.grid);
     in.fieldMap = &map;
-    const float* du = floats(deviceIn(u, "field"));
-    if (!gradient) return cuda::fieldMetric(in, du, nullptr, comm_);
-    DeviceArray<float> fine(3 * fixed.voxels(), "a metric gradient on the fixed grid");
-    const FieldMetricEval eval = cuda::fieldMetric(in, du, fine.data(), comm_);
-    cuda::restrictField(fine.data(), map, floats(deviceOut(*gradient, u.grid, "a metric gradient")));
-    return eval;
+    float* g = gradient ? floats(deviceOut(*gradient, fixed.grid, "a metric gradient")) : nullptr;
+    return cuda::fieldMetric(in, floats(deviceIn(u, "field")), g, comm_);
+  }
+  Field restrictField(const Field& fine, const Grid& fieldGrid) override {
+    Field out;
+    float* o = floats(deviceOut(out, fieldGrid, "a gradient on a coarser field grid"));
+    cuda::restrictField(floats(deviceIn(fine, "metric gradient")), coarseFieldMap(fine.grid, fieldGrid), o);
+    return out;
   }
   double maxNorm(const Field& u) override {
     const OwnedVoxels own = ownedVoxels(u.grid);

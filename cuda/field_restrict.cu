@@ -19,7 +19,7 @@ __global__ void restrictFieldKernel(const float* __restrict__ g, CoarseFieldMap 
 }  // namespace
 
 void restrictField(const float* imageGradient, const CoarseFieldMap& map, float* fieldOut) {
-  const int64_t voxels = map.axis[0].fieldSize * map.axis[1].fieldSize * map.axis[2].fieldSize;
+  const int64_t voxels = map.axis[0].fieldSize * map.axis[1].fieldSize * map.fieldBufferSlices;
   if (voxels == 0) return;
   restrictFieldKernel<<<blocksFor(voxels), kThreads, 0, cudaStreamPerThread>>>(imageGradient, map, voxels, fieldOut);
   checkLaunch("restrictField", voxels);

@@ -26,12 +26,11 @@ FieldMetricEval fieldMetric(const MetricDeviceInputs& in, const float* u, float*
   checkMetricInputs(in, "field metric");
   if (!u) fail(ExitCode::Internal, "field metric: the displacement field is not in device memory");
   if (in.fieldMap) {
-    // The sampler indexes a coarse field by whole-grid voxel (no slab shift) on exactly this fixed grid.
+    // The sampler reads a coarse field through a map made for exactly this fixed buffer.
     const CoarseFieldMap& m = *in.fieldMap;
-    if (in.fixedGrid.isSlab()) fail(ExitCode::Internal, "field metric: a coarser field grid needs a whole fixed grid");
-    for (int a = 0; a < 3; ++a)
-      if (m.axis[a].imageSize != in.fixedGrid.size[size_t(a)])
-        fail(ExitCode::Internal, "field metric: the coarse field map was made for another fixed grid");
+    if (m.axis[0].imageSize != in.fixedGrid.size[0] || m.axis[1].imageSize != in.fixedGrid.size[1] ||
+        m.imageBufferSlices != in.fixedGrid.size[2] || m.imageFirstSlice != in.fixedGrid.slab.firstSlice)
+      fail(ExitCode::Internal, "field metric: the coarse field map was made for another fixed grid");
   }
   switch (in.settings.kind) {
     case MetricKind::MeanSquares:

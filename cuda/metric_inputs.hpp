@@ -31,9 +31,10 @@ struct MetricDeviceInputs {
   // Optional, for MI on a slab: which slices this rank's histogram pass counts, kept across calls by
   // the caller (ops/histogram_balance.hpp). Null: the own slices.
   HistogramBalance* histogramBalance = nullptr;
-  // Optional, field metrics on whole grids only: u lies on a coarser grid than the fixed image, and each
-  // fixed voxel reads it interpolated (ops/coarse_field_map.hpp). The gradient the metric writes is
-  // still per fixed voxel (d(value)/dU(x)); the caller takes it to u's grid (cuda/field_restrict.hpp).
+  // Optional, field metrics only: u lies on a coarser grid than the fixed image (whole grids, or slab
+  // buffers of one run), and each fixed voxel reads it interpolated (ops/coarse_field_map.hpp). The
+  // gradient the metric writes is still per fixed voxel (d(value)/dU(x)); Backend::restrictField takes
+  // it to u's grid (cuda/field_restrict.hpp).
   // Null: u is on the fixed grid.
   const CoarseFieldMap* fieldMap = nullptr;
 };

@@ -72,8 +72,8 @@ struct FieldOnFixedGrid {  // u: 3 floats per fixed voxel
     d[2] = double(u[3 * n + 2]);
   }
 };
-// u: 3 floats per voxel of a coarser grid over the same region (whole grids only: (i, j, k) index the
-// whole fixed grid). Rounded to float as cpu::upsampleField stores U for the CPU reference, so both
+// u: 3 floats per voxel of a coarser grid over the same region ((i, j, k) index the fixed buffer; the map
+// shifts slab buffers' z through the whole grids). Rounded to float as cpu::upsampleField stores U for the CPU reference, so both
 // warp by the same floats, but where the exact U is a tie between two floats (a weight of 1/2, say):
 // there FMA contraction, which differs between nvcc and g++, may round it one ulp either way.
 struct FieldOnCoarseGrid {

@@ -82,8 +82,8 @@ void addRegisterOptions(CLI::App& app, RegisterOptions& o) {
       ->group(specGroup);
   app.add_option("--threads", o.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber)->group(specGroup);
   app.add_option("--field-shrink", o.fieldShrink,
-                 "Keep the greedy stage's displacement field on the fixed grid shrunk by this factor (one rank; "
-                 "large images: 2 needs 8x less field memory); the output warps lie on that grid")
+                 "Keep the greedy stage's displacement field on the fixed grid shrunk by this factor (large images: "
+                 "2 needs 8x less field memory); the output warps lie on that grid")
       ->check(CLI::PositiveNumber)
       ->group(specGroup);
 }
@@ -189,10 +189,12 @@ void writeRankOutputs(const OutputNames& out, const RankInputs& in, const Regist
   if (root) writeAffine(out.affine, result.transform);
   if (root) written.push_back(out.affine);
   if (result.warp && result.inverseWarp) {
+    // On the fixed grid, or on the coarser one a fieldShrink keeps the field on.
     const SlabSlices s = slabSlices(result.warp->grid);
-    writeFieldSlabs(comm, out.warp, in.fixedWhole, *result.warp, s.held, s.own);
+    const Grid fieldWhole = wholeGridOf(result.warp->grid);
+    writeFieldSlabs(comm, out.warp, fieldWhole, *result.warp, s.held, s.own);
     if (root) written.push_back(out.warp);
-    writeFieldSlabs(comm, out.inverseWarp, in.fixedWhole, *result.inverseWarp, s.held, s.own);
+    writeFieldSlabs(comm, out.inverseWarp, fieldWhole, *result.inverseWarp, s.held, s.own);
     if (root) written.push_back(out.inverseWarp);
   }
   // A sharded moving image is sampled through windows fetched from the ranks that own its slices.
@@ -253,7 +255,6 @@ int runRegister(const RegisterOptions& o, const std::string& commandLine, Comm& 
     return 0;
   }
   validate(spec);
-  requireRankCountSupported(spec, comm.size());
   if (o.dryRun) return comm.rank() == 0 ? runDryRun(spec, o.backend, comm.size(), o.movingPlacement) : 0;
   setUpLogging(o.quiet || comm.rank() > 0 ? -1 : spec.verbose);  // one rank speaks for all
   if (spec.threads > 0) omp_set_num_threads(spec.threads);

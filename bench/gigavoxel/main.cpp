@@ -84,7 +84,6 @@ void run(const Options& o, TimedComm& comm) {
     for (StageSpec& stage : spec.stages)
       if (isDeformable(stage.transform)) stage.fieldShrink = o.fieldShrink;
   validate(spec);
-  requireRankCountSupported(spec, comm.size());
   const Image first = readImage(o.first).image, second = readImage(o.second).image;
   const KnownDeformation t = makeKnownDeformation(first.grid.centre(), o.amplitudeMm, o.wavelengthMm);
 
@@ -205,7 +204,7 @@ int main(int argc, char** argv) {
   app.add_option("--subsample", o.subsample, "error measured on every n-th voxel per axis")->check(CLI::PositiveNumber);
   app.add_option("--label", o.label, "the table row's name");
   app.add_flag("--header", o.header, "print the table header first");
-  app.add_option("--field-shrink", o.fieldShrink, "the deformable stage's fieldShrink (one rank; 0: the spec's)")
+  app.add_option("--field-shrink", o.fieldShrink, "the deformable stage's fieldShrink (0: the spec's)")
       ->check(CLI::NonNegativeNumber);
   app.add_flag("--equal-slabs", o.equalSlabs, "equal slice counts per rank, not balanced by MI work");
   app.add_flag("--op-times", o.opTimes,

@@ -110,12 +110,16 @@ class Backend {
   // The metric between fixed(x) and moving(A(x + u(x))) over the valid voxels (the affine metrics'
   // definitions with A(x + u(x)) in place of A(x)); when `gradient` is not null it receives
   // d(value)/d(u(x)) at every fixed voxel (LPS, per mm; zero where x is not valid).
-  // u may instead lie on a coarser grid over the same region (a stage's fieldShrink; whole grids, one
-  // rank): each fixed voxel then uses u interpolated at it (ops/coarse_field_map.hpp), and `gradient`,
-  // on u's grid, receives d(value)/d(u) at u's voxels, the interpolation's transpose of the above.
+  // u may instead lie on a coarser grid over the same region (a stage's fieldShrink): each fixed voxel
+  // then uses U(x), u interpolated at x (ops/coarse_field_map.hpp), and `gradient`, still on the fixed
+  // grid, receives d(value)/dU(x); restrictField takes it onto u's voxels.
   virtual FieldMetricEval fieldMetric(const Image& fixed, const Image& moving, const Mask* fixedMask,
                                       const Mask* movingMask, const Affine& A, const Field& u,
                                       const MetricSettings& metric, Field* gradient) = 0;
+  // The gradient w.r.t. a coarser field's voxels from the gradient w.r.t. its interpolation U at the fixed
+  // voxels (fieldMetric's output): the transpose of that interpolation (ops/coarse_field_map.hpp), on
+  // `fieldGrid`. On slabs `fine`'s halo must hold its owners' values (fieldMetric leaves it so).
+  virtual Field restrictField(const Field& fine, const Grid& fieldGrid) = 0;
   // Largest |u(x)| over the whole field (a global reduction).
   virtual double maxNorm(const Field& u) = 0;
   // moving(A(x + u(x))) on u's grid, with the same inside rule and interpolations as resampleAffine.

@@ -5,7 +5,9 @@
 // The metric's gradient w.r.t. the coarse field is the transpose of that interpolation applied to the
 // gradient w.r.t. U, which `restrictAt` computes node by node (a gather, so no atomics and a fixed order).
 // Plain FFDP_HD code: the CPU reference and the CUDA kernels share every weight, so the transpose is
-// exact on both and they agree to rounding.
+// exact on both and they agree to rounding. On slab buffers (multi-rank runs) the weights are those of
+// the whole grids, and z indices are shifted by each buffer's first slice: a slab reads and restricts
+// exactly what the whole run does at its voxels.
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -17,8 +19,8 @@ namespace ffdp {
 
 // Continuous index on the field's grid of image voxel i along one axis: c = scale * i + offset.
 struct CoarseAxis {
-  int64_t fieldSize = 1;  // voxels of the field's grid on this axis
-  int64_t imageSize = 1;  // voxels of the image grid on this axis
+  int64_t fieldSize = 1;  // voxels of the field's whole grid on this axis
+  int64_t imageSize = 1;  // voxels of the image's whole grid on this axis
   double scale = 1, offset = 0;
 
   // The two field voxels image voxel i reads and the weight of the upper one (clamped at the edges;
@@ -58,21 +60,26 @@ struct CoarseAxis {
 
 struct CoarseFieldMap {
   CoarseAxis axis[3];
+  // Slab buffers: local slice k is whole slice k + firstSlice; the buffers hold bufferSlices slices.
+  // Whole grids: 0 and the whole z size.
+  int64_t imageFirstSlice = 0, fieldFirstSlice = 0;
+  int64_t imageBufferSlices = 1, fieldBufferSlices = 1;
 
-  FFDP_HD int64_t fieldLinear(int64_t i, int64_t j, int64_t k) const {
-    return i + axis[0].fieldSize * (j + axis[1].fieldSize * k);
+  // Memory offsets, z in whole-grid slices.
+  FFDP_HD int64_t fieldLinear(int64_t i, int64_t j, int64_t kWhole) const {
+    return i + axis[0].fieldSize * (j + axis[1].fieldSize * (kWhole - fieldFirstSlice));
   }
-  FFDP_HD int64_t imageLinear(int64_t i, int64_t j, int64_t k) const {
-    return i + axis[0].imageSize * (j + axis[1].imageSize * k);
+  FFDP_HD int64_t imageLinear(int64_t i, int64_t j, int64_t kWhole) const {
+    return i + axis[0].imageSize * (j + axis[1].imageSize * (kWhole - imageFirstSlice));
   }
 
-  // U(x) at image voxel (i, j, k) from the field u (3 floats per field voxel).
+  // U(x) at image buffer voxel (i, j, k) from the field buffer u (3 floats per field voxel).
   FFDP_HD void interpolate(const float* u, int64_t i, int64_t j, int64_t k, double d[3]) const {
     int64_t l[3];
     double w[3];
     axis[0].weights(i, l[0], w[0]);
     axis[1].weights(j, l[1], w[1]);
-    axis[2].weights(k, l[2], w[2]);
+    axis[2].weights(k + imageFirstSlice, l[2], w[2]);
     d[0] = d[1] = d[2] = 0;
     for (int c = 0; c < 2; ++c) {
       const double wz = c ? w[2] : 1.0 - w[2];
@@ -93,16 +100,21 @@ struct CoarseFieldMap {
     }
   }
 
-  // The transpose at field voxel (n0, n1, n2): the sum over image voxels x of weight(x, n) g(x), with
-  // g 3 floats per image voxel, in a fixed order (k, then j, then i).
+  // The transpose at field buffer voxel (n0, n1, n2): the sum over image voxels x of weight(x, n) g(x),
+  // with g 3 floats per image buffer voxel, in a fixed order (k, then j, then i). On a slab, readers
+  // outside the image buffer are left out: complete for the field's own slices (coarseFieldMap checks),
+  // partial in its halo, which the caller refreshes from the owners.
   FFDP_HD void restrictAt(const float* g, int64_t n0, int64_t n1, int64_t n2, double r[3]) const {
+    const int64_t n2Whole = n2 + fieldFirstSlice;
     int64_t first[3], last[3];
     axis[0].readersOf(n0, first[0], last[0]);
     axis[1].readersOf(n1, first[1], last[1]);
-    axis[2].readersOf(n2, first[2], last[2]);
+    axis[2].readersOf(n2Whole, first[2], last[2]);
+    if (first[2] < imageFirstSlice) first[2] = imageFirstSlice;
+    if (last[2] > imageFirstSlice + imageBufferSlices - 1) last[2] = imageFirstSlice + imageBufferSlices - 1;
     r[0] = r[1] = r[2] = 0;
     for (int64_t k = first[2]; k <= last[2]; ++k) {
-      const double wz = axis[2].weightOf(k, n2);
+      const double wz = axis[2].weightOf(k, n2Whole);
       if (wz == 0) continue;
       for (int64_t j = first[1]; j <= last[1]; ++j) {
         const double wy = axis[1].weightOf(j, n1);
@@ -125,9 +137,10 @@ struct CoarseFieldMap {
   }
 };
 
-// The map from `image` voxels to the continuous index of `field`, two whole grids with the same direction
-// (a field grid made by Grid::shrunk). Throws ffdp::Error (Internal) otherwise: the engine only pairs grids
-// it made, so a mismatch is a bug, not bad input.
+// The map from `image` voxels to the continuous index of `field`, grids with the same direction (a field
+// grid made by Grid::shrunk), both whole or both slab buffers of one run; then the field buffer must hold
+// every slice the image buffer's voxels read, and the image buffer every reader of the field's own slices.
+// Throws ffdp::Error (Internal) otherwise: the engine only pairs grids it made, so a mismatch is a bug.
 CoarseFieldMap coarseFieldMap(const Grid& image, const Grid& field);
 
 }  // namespace ffdp

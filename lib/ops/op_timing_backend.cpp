@@ -103,6 +103,9 @@ class Timing final : public OpTimingBackend {
       return in_.fieldMetric(fixed, moving, fixedMask, movingMask, A, u, metric, gradient);
     });
   }
+  Field restrictField(const Field& fine, const Grid& fieldGrid) override {
+    return timed("restrictField", fieldGrid, [&] { return in_.restrictField(fine, fieldGrid); });
+  }
   double maxNorm(const Field& u) override {
     return timed("maxNorm", u.grid, [&] { return in_.maxNorm(u); });
   }

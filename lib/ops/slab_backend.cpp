@@ -163,6 +163,11 @@ class SlabBackend final : public Backend {
     if (gradient) in_.refreshHalo(comm_, *gradient);
     return eval;
   }
+  // fine's halo was refreshed by fieldMetric; the field's halo slices gather only part of their readers,
+  // so they are refreshed from their owners.
+  Field restrictField(const Field& fine, const Grid& fieldGrid) override {
+    return refreshed(in_.restrictField(fine, fieldGrid));
+  }
   double maxNorm(const Field& u) override { return in_.maxNorm(u); }
   // Voxel by voxel: u at x and the moving image (whole, or a window holding every slice read).
   Image resampleWarp(const Image& moving, const Affine& A, const Field& u, Interpolation interp,

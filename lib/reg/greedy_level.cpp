@@ -17,11 +17,16 @@ LevelReport optimiseGreedyLevel(const DeformableLevelInputs& in, Field& u, Field
   ConvergenceMonitor monitor(stage.convergenceWindow, stage.convergenceThreshold);
   ProgressLog progress(levelTitle(in.label, report.shrink, report.size), in.maxIterations, comm.rank() == 0);
 
-  Field gradient = backend.zeroField(u.grid);  // the field's grid, coarser than `grid` under a fieldShrink
+  // The gradient on the field's grid; under a fieldShrink the metric gives it per image voxel first.
+  const bool coarse = !u.grid.sameAs(grid);
+  Field gradient = backend.zeroField(u.grid);
+  Field imageGradient = coarse ? backend.zeroField(grid) : Field();
   int evaluations = 0;
   while (evaluations < in.maxIterations) {
     const FieldMetricEval eval = backend.fieldMetric(*images.fixed, *images.moving, images.fixedMask.get(),
-                                                     images.movingMask.get(), in.affine, u, metric, &gradient);
+                                                     images.movingMask.get(), in.affine, u, metric,
+                                                     coarse ? &imageGradient : &gradient);
+    if (coarse) gradient = backend.restrictField(imageGradient, u.grid);
     ++evaluations;
     guard.check(eval, evaluations - 1);
     if (evaluations == 1) report.firstMetric = eval.value;

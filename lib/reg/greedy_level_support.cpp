@@ -31,10 +31,9 @@ FieldStepSettings fieldStepSettings(const StageSpec& stage, const Grid& levelGri
 }
 
 Grid fieldGridFor(const StageSpec& stage, const Grid& fixedGrid, const Grid& levelGrid,
-                  const std::array<int, 3>& levelShrink) {
+                  const std::array<int, 3>& levelShrink, int ranks, int rank) {
   if (stage.fieldShrink <= 1) return levelGrid;
-  const Grid whole = wholeGridOf(fixedGrid);
-  const std::array<int, 3> fieldShrink = axisShrink(whole, stage.fieldShrink);
+  const std::array<int, 3> fieldShrink = axisShrink(wholeGridOf(fixedGrid), stage.fieldShrink);
   std::array<int, 3> shrink = levelShrink;
   bool coarser = false;
   for (size_t a = 0; a < 3; ++a)
@@ -42,7 +41,7 @@ Grid fieldGridFor(const StageSpec& stage, const Grid& fixedGrid, const Grid& lev
       shrink[a] = fieldShrink[a];
       coarser = true;
     }
-  return coarser ? whole.shrunk(shrink) : levelGrid;
+  return coarser ? shrunkGrid(fixedGrid, shrink, ranks, rank) : levelGrid;
 }
 
 LevelReport startLevelReport(const DeformableLevelInputs& in) {

@@ -27,9 +27,10 @@ FieldStepSettings fieldStepSettings(const StageSpec& stage, const Grid& levelGri
 
 // The grid a stage's field lives on at a level whose images lie on `levelGrid` (shrunk by `levelShrink`
 // per axis from the full-resolution fixed grid `fixedGrid`): the level grid, unless the stage's
-// fieldShrink keeps the field coarser (then the fixed grid shrunk by the larger factor per axis).
+// fieldShrink keeps the field coarser (then the fixed grid shrunk by the larger factor per axis, laid
+// out in slabs like every level when `fixedGrid` is a slab of `ranks`).
 Grid fieldGridFor(const StageSpec& stage, const Grid& fixedGrid, const Grid& levelGrid,
-                  const std::array<int, 3>& levelShrink);
+                  const std::array<int, 3>& levelShrink, int ranks = 1, int rank = 0);
 
 // The level's report before it runs (metrics NaN until evaluated).
 LevelReport startLevelReport(const DeformableLevelInputs& in);

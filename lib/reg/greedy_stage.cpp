@@ -84,7 +84,7 @@ StageReport runDeformableStage(const StageSpec& stage, int stageIndex, int stage
     auto images = pyramid.acquire(stage.shrinkFactors[li], stage.smoothingSigmas[li], stage.sigmaUnit);
     in.images = images.get();
     const Grid& levelGrid = images->fixed->grid;
-    const Grid fieldGrid = fieldGridFor(stage, fixedGrid, levelGrid, images->fixedShrink);
+    const Grid fieldGrid = fieldGridFor(stage, fixedGrid, levelGrid, images->fixedShrink, comm.size(), comm.rank());
     moving.moveTo(fieldGrid, backend);
     if (syn) fixed.moveTo(fieldGrid, backend);
     in.buildSeconds = std::chrono::duration<double>(Clock::now() - buildStart).count();
@@ -109,7 +109,7 @@ StageReport runDeformableStage(const StageSpec& stage, int stageIndex, int stage
     fields.inverse = backend.composeFields(uF, invert(uM));
   } else {
     // On the fixed grid, or on the coarser one a fieldShrink keeps it on (ITK interpolates it there).
-    fields.forward = moving.onGrid(fieldGridFor(stage, fixedGrid, fixedGrid, {1, 1, 1}), backend);
+    fields.forward = moving.onGrid(fieldGridFor(stage, fixedGrid, fixedGrid, {1, 1, 1}, comm.size(), comm.rank()), backend);
     fields.inverse = invert(fields.forward);
   }
   if (talk)

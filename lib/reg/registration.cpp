@@ -38,23 +38,12 @@ void requireNonEmpty(const Mask* mask, const char* which, Comm& comm) {
 
 }  // namespace
 
-void requireRankCountSupported(const Spec& spec, int ranks) {
-  if (ranks <= 1) return;
-  // A coarser field grid is not laid out in slabs yet (ops/coarse_field_map.hpp needs whole grids).
-  for (size_t s = 0; s < spec.stages.size(); ++s)
-    if (spec.stages[s].fieldShrink > 1)
-      fail(ExitCode::Usage, "stages[" + std::to_string(s) + "].fieldShrink " +
-                                std::to_string(spec.stages[s].fieldShrink) +
-                                ": a field coarser than the images runs on one rank only, not " + std::to_string(ranks));
-}
-
 RegistrationResult runRegistration(const Spec& spec, const RegistrationInputs& in, Backend& backend, Comm& comm) {
   const auto start = Clock::now();
   if (!in.fixed || !in.moving) fail(ExitCode::Internal, "runRegistration: the fixed and moving images are required");
   const Image& fixed = *in.fixed;
   const Image& moving = *in.moving;
   for (size_t s = 0; s < spec.stages.size(); ++s) requireConsistentLevels(spec.stages[s], s);
-  requireRankCountSupported(spec, comm.size());
 
   // 1. Masks on their own grids are brought onto their images' grids once.
   Mask fixedMaskOnGrid, movingMaskOnGrid;

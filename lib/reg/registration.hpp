@@ -58,10 +58,6 @@ struct RegistrationResult {
   double seconds = 0;
 };
 
-// Throws ffdp::Error(ExitCode::Usage) when `spec` cannot run on `ranks` ranks (a stage's fieldShrink > 1
-// needs one rank): the CLI asks before it reads the images, runRegistration again.
-void requireRankCountSupported(const Spec& spec, int ranks);
-
 // Runs every stage of `spec` on the inputs. Throws ffdp::Error(ExitCode::Internal) when the metric
 // becomes NaN or the images stop overlapping, naming the stage, level and iteration.
 RegistrationResult runRegistration(const Spec& spec, const RegistrationInputs& in, Backend& backend, Comm& comm);

@@ -11,6 +11,7 @@
 #      process's by relative L2 (ffdp-register eval diff) and must stay below 1e-5.
 # Prints a table, each run's GPU-to-GPU bytes and communication share (Preport.json perRank), and
 # PASS or FAIL; exits 1 on any FAIL. Outputs go to $OUT/rank-equality.
+# RANK_EQUALITY_FLAGS adds flags to every registration (e.g. "--field-shrink 2").
 #   scripts/device/gpu_rank_equality.sh
 set -uo pipefail
 bundle=$PWD/.device-bundle
@@ -54,7 +55,8 @@ arguments() {  # metric-parameter linear-transform
   local name=MI images="[$f,$m,1,$1]"
   [ "$1" = 2 ] && name=CC
   echo "-d 3 -r [$f,$m,1] -t $2[0.1] -m $name$images -c [15x10x5,1e-6,10] -f 8x4x2 -s 3x2x1vox" \
-       "-t Greedy[0.25,1,0.5] -m $name$images -c [6x6x5x4,1e-6,10] -f 16x4x2x1 -s 2x1x0.5x0vox --threads 1 -q"
+       "-t Greedy[0.25,1,0.5] -m $name$images -c [6x6x5x4,1e-6,10] -f 16x4x2x1 -s 2x1x0.5x0vox --threads 1 -q" \
+       "${RANK_EQUALITY_FLAGS:-}"
 }
 # Relative L2 of one output against the single process's (eval diff compares images, fields and affines).
 relative() {

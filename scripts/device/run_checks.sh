@@ -97,7 +97,7 @@ fi
 if [ "$what" = gpu-ranks ]; then
   bash scripts/device/gpu_rank_equality.sh 2>&1 | tee "$out/gpu-rank-equality.txt"
 fi
-if [ "$what" = scale ] || [ "$what" = profile ] || [ "$what" = coarse ]; then
+if [ "$what" = scale ] || [ "$what" = profile ] || [ "$what" = coarse ] || [ "$what" = coarse-scale ]; then
   gpus=$(nvidia-smi -L | wc -l)
   cores=$(nproc)
   data=$bundle/data/multimodal/stroke
@@ -147,5 +147,14 @@ if [ "$what" = coarse ]; then
   bench "1 GPU, 1.2 G, fieldShrink 1" 1 1.2e9 --header
   bench "1 GPU, 1.2 G, fieldShrink 2" 1 1.2e9 --field-shrink 2
   bench "1 GPU, ${SCALE_VOXELS:-3.7e9}, fieldShrink 2" 1 "${SCALE_VOXELS:-3.7e9}" --field-shrink 2
+fi
+if [ "$what" = coarse-scale ]; then
+  echo "== fieldShrink 2 over GPUs: strong scaling at ${STRONG_VOXELS:-1.2e9} voxels, then ${SCALE_VOXELS:-3.7e9} on $gpus"
+  n=1
+  while [ "$n" -le "$gpus" ]; do
+    bench "fieldShrink 2, strong $n" "$n" "${STRONG_VOXELS:-1.2e9}" --field-shrink 2 $([ "$n" = 1 ] && echo --header)
+    n=$((n * 2))
+  done
+  bench "fieldShrink 2, $gpus GPUs" "$gpus" "${SCALE_VOXELS:-3.7e9}" --field-shrink 2
 fi
 exit 0

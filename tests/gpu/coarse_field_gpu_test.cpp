@@ -6,7 +6,8 @@
 //                  CoarseFieldMap::restrictAt in double in one order, differing only by FMA contraction
 //                  (about 1e-16 of the summed magnitudes, about s^3 times the largest input for a
 //                  shrink s), so the floats differ by at most the one rounding that separates them;
-//   fieldMetric    the fine field metric's bounds (metric_field_test.cpp): validVoxels equal (U is the
+//   fieldMetric    (its per-fixed-voxel gradient taken onto the coarse grid by each backend's restrictField)
+//                  the fine field metric's bounds (metric_field_test.cpp): validVoxels equal (U is the
 //                  same floats as cpu::upsampleField's, but one ulp apart at rounding ties:
 //                  metric_host_math_test.cpp); value within 1e-9 |cpu| (+1e-12); the coarse gradient
 //                  within 1e-6 of its largest magnitude (max |gpu - cpu| / max |cpu|). The fine gradients
@@ -103,11 +104,15 @@ void expectCoarseAgreement(const CoarseProblem& p, const MetricSettings& s) {
   auto gpu = makeCudaBackend(comm, 0);
   const Mask* fm = p.masks ? &p.fixedMask : nullptr;
   const Mask* mm = p.masks ? &p.movingMask : nullptr;
-  Field cpuGradient, gpuGradient, repeat;
-  const FieldMetricEval c = cpu->fieldMetric(p.fixed, p.moving, fm, mm, p.A, p.u, s, &cpuGradient);
-  const FieldMetricEval r1 = gpu->fieldMetric(p.fixed, p.moving, fm, mm, p.A, p.u, s, &gpuGradient);
-  const FieldMetricEval r2 = gpu->fieldMetric(p.fixed, p.moving, fm, mm, p.A, p.u, s, &repeat);
+  // The metric's gradient per fixed voxel, then restrictField onto the coarse grid, on each backend.
+  Field cpuFine, gpuFine, repeatFine;
+  const FieldMetricEval c = cpu->fieldMetric(p.fixed, p.moving, fm, mm, p.A, p.u, s, &cpuFine);
+  const FieldMetricEval r1 = gpu->fieldMetric(p.fixed, p.moving, fm, mm, p.A, p.u, s, &gpuFine);
+  const FieldMetricEval r2 = gpu->fieldMetric(p.fixed, p.moving, fm, mm, p.A, p.u, s, &repeatFine);
   const FieldMetricEval valueOnly = gpu->fieldMetric(p.fixed, p.moving, fm, mm, p.A, p.u, s, nullptr);
+  REQUIRE(gpuFine.grid.sameAs(p.fixed.grid));
+  const Field cpuGradient = cpu->restrictField(cpuFine, p.u.grid);
+  Field gpuGradient = gpu->restrictField(gpuFine, p.u.grid), repeat = gpu->restrictField(repeatFine, p.u.grid);
   gpu->toHost(gpuGradient);
   gpu->toHost(repeat);
 

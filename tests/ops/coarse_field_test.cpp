@@ -2,8 +2,9 @@
 //   - its interpolation at the image voxels equals resampleField onto the image grid (the ITK-style
 //     resampling every other part of the engine uses);
 //   - restrictField is the interpolation's transpose: <R^T g, u> = <g, R u> on random fields;
-//   - the field metric's gradient w.r.t. the coarse field matches central finite differences (MSE,
-//     CC, MI, with masks), perturbing one coarse voxel, which moves every image voxel that reads it.
+//   - the field metric's gradient, taken onto the coarse field by Backend::restrictField, matches central
+//     finite differences (MSE, CC, MI, with masks), perturbing one coarse voxel, which moves every image
+//     voxel that reads it.
 #include <catch2/catch.hpp>
 #include <cmath>
 
@@ -132,9 +133,11 @@ TEST_CASE("the field metric's gradient w.r.t. a coarse field matches finite diff
   metrics[2].kind = MetricKind::MI;
   metrics[2].bins = 32;
   for (const MetricSettings& m : metrics) {
-    Field grad(field, Vec3f{5.0f, 5.0f, 5.0f});  // garbage: every voxel must be rewritten
-    const FieldMetricEval base = backend->fieldMetric(fixed, moving, &fixedMask, &movingMask, A, u, m, &grad);
+    Field imageGrad(fg, Vec3f{5.0f, 5.0f, 5.0f});  // garbage: every voxel must be rewritten
+    const FieldMetricEval base = backend->fieldMetric(fixed, moving, &fixedMask, &movingMask, A, u, m, &imageGrad);
     REQUIRE(base.validVoxels > 1000);
+    REQUIRE(imageGrad.grid.sameAs(fg));  // per fixed voxel, then onto the field's voxels
+    const Field grad = backend->restrictField(imageGrad, field);
     REQUIRE(grad.grid.sameAs(field));
     double largest = 0;
     for (const Vec3f& g : grad.data)

@@ -66,14 +66,11 @@ class CpuBackend final : public Backend {
     checkMetricSettings(metric);
     const cpu::MetricInputs in{fixed, moving, fixedMask, movingMask, A, metric};
     if (u.grid.sameAs(fixed.grid)) return cpu::fieldMetric(in, u, gradient, comm_);
-    // A field on a coarser grid: the reference interpolates it onto the fixed grid and takes the
-    // gradient back by the transpose (the CUDA backend interpolates inside its sampler instead).
-    Field fineGradient;
-    const FieldMetricEval eval =
-        cpu::fieldMetric(in, cpu::upsampleField(u, fixed.grid), gradient ? &fineGradient : nullptr, comm_);
-    if (gradient) *gradient = cpu::restrictField(fineGradient, u.grid);
-    return eval;
+    // A field on a coarser grid: the reference interpolates it onto the fixed grid (the CUDA backend
+    // interpolates inside its sampler instead).
+    return cpu::fieldMetric(in, cpu::upsampleField(u, fixed.grid), gradient, comm_);
   }
+  Field restrictField(const Field& fine, const Grid& fieldGrid) override { return cpu::restrictField(fine, fieldGrid); }
   double maxNorm(const Field& u) override { return cpu::maxNorm(u, comm_); }
   Image resampleWarp(const Image& moving, const Affine& A, const Field& u, Interpolation interp,
                      float outside) override {
