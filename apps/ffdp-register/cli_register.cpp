@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
-#include <optional>
 
 #include "core/error.hpp"
 #include "dist/slab_volume.hpp"
@@ -116,14 +115,9 @@ OutputNames resolveOutputs(const Spec& spec) {
   return names;
 }
 
-// moving(T(x)) on the fixed grid: T(x) = A(x + u(x)) with a deformable stage, else A(x). A field on a
-// coarser grid (fieldShrink) is interpolated onto the fixed grid first, as ITK does when it applies it.
+// The warped image on the host.
 Image warpedMoving(Backend& backend, const Image& moving, const Grid& fixedGrid, const RegistrationResult& r) {
-  std::optional<Field> onFixedGrid;
-  if (r.warp && !r.warp->grid.sameAs(fixedGrid)) onFixedGrid = backend.resampleField(*r.warp, fixedGrid);
-  const Field* u = onFixedGrid ? &*onFixedGrid : r.warp ? &*r.warp : nullptr;
-  Image warped = u ? backend.resampleWarp(moving, r.transform, *u, Interpolation::Linear, 0.0f)
-                   : backend.resampleAffine(moving, fixedGrid, r.transform, Interpolation::Linear, 0.0f);
+  Image warped = resampleRegisteredMoving(moving, fixedGrid, r, backend);
   backend.toHost(warped);
   return warped;
 }

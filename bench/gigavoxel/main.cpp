@@ -125,14 +125,7 @@ void run(const Options& o, TimedComm& comm) {
   const double registrationSeconds = slowest(comm, secondsSince(start));
   const auto warpStart = std::chrono::steady_clock::now();
   {
-    // A field on a coarser grid (fieldShrink) is interpolated onto the fixed grid first, as ffdp-register does.
-    const Field onFixedGrid = result.warp && !result.warp->grid.sameAs(pair.fixed.grid)
-                                  ? backend.resampleField(*result.warp, pair.fixed.grid)
-                                  : Field();
-    const Field* u = onFixedGrid.voxels() > 0 ? &onFixedGrid : result.warp ? &*result.warp : nullptr;
-    const Image warped = u ? backend.resampleWarp(pair.moving, result.transform, *u, Interpolation::Linear, 0.0f)
-                           : backend.resampleAffine(pair.moving, pair.fixed.grid, result.transform,
-                                                    Interpolation::Linear, 0.0f);
+    const Image warped = resampleRegisteredMoving(pair.moving, pair.fixed.grid, result, backend);
     finishDeviceWork(target);
   }
   const double warpedSeconds = slowest(comm, secondsSince(warpStart));

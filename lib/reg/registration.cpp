@@ -38,6 +38,14 @@ void requireNonEmpty(const Mask* mask, const char* which, Comm& comm) {
 
 }  // namespace
 
+Image resampleRegisteredMoving(const Image& moving, const Grid& fixedGrid, const RegistrationResult& r,
+                               Backend& backend) {
+  if (!r.warp) return backend.resampleAffine(moving, fixedGrid, r.transform, Interpolation::Linear, 0.0f);
+  if (r.warp->grid.sameAs(fixedGrid)) return backend.resampleWarp(moving, r.transform, *r.warp, Interpolation::Linear, 0.0f);
+  const Field onFixedGrid = backend.resampleField(*r.warp, fixedGrid);
+  return backend.resampleWarp(moving, r.transform, onFixedGrid, Interpolation::Linear, 0.0f);
+}
+
 RegistrationResult runRegistration(const Spec& spec, const RegistrationInputs& in, Backend& backend, Comm& comm) {
   const auto start = Clock::now();
   if (!in.fixed || !in.moving) fail(ExitCode::Internal, "runRegistration: the fixed and moving images are required");

@@ -49,7 +49,8 @@ struct StageReport {
 struct RegistrationResult {
   Affine initial;    // the initial moving transform (fixed -> moving)
   Affine transform;  // fixed -> moving, initial composed in
-  // Deformable stage only, both on the fixed grid (LPS mm): the full map is
+  // Deformable stage only, both on the fixed grid or on the coarser one a fieldShrink keeps them on
+  // (LPS mm; trilinear between their voxels): the full map is
   // T(x) = transform(x + warp(x)), and x + inverseWarp(x) inverts x + warp(x). They stay where the
   // backend computed them (a GPU backend's device memory): Backend::toHost before reading `data`.
   // Bringing gigavoxel fields to the host is output work (seconds), not part of the registration.
@@ -57,6 +58,12 @@ struct RegistrationResult {
   std::vector<StageReport> stages;
   double seconds = 0;
 };
+
+// moving(T(x)) on `fixedGrid` (the warped image): T(x) = A(x + u(x)) after a deformable stage, else A(x).
+// A warp on a coarser grid is interpolated onto the fixed grid first, as ITK does when it applies it.
+// Left where the backend computed it (Backend::toHost before reading it on the host).
+Image resampleRegisteredMoving(const Image& moving, const Grid& fixedGrid, const RegistrationResult& r,
+                               Backend& backend);
 
 // Runs every stage of `spec` on the inputs. Throws ffdp::Error(ExitCode::Internal) when the metric
 // becomes NaN or the images stop overlapping, naming the stage, level and iteration.

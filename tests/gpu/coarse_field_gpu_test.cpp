@@ -26,13 +26,13 @@
 #include "field_gpu_support.hpp"
 #include "field_restrict.hpp"
 #include "gpu_test_support.hpp"
+#include "metric_scene.hpp"
 #include "ops/coarse_field_map.hpp"
 #include "ops/cpu/field_ops.hpp"
 
 namespace ffdp::test {
 namespace {
 
-bool sameBits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
 TEST_CASE("CUDA restrictField equals cpu::restrictField", "[gpu][field][coarse]") {
   FFDP_REQUIRE_GPU();
@@ -73,28 +73,14 @@ TEST_CASE("CUDA restrictField equals cpu::restrictField", "[gpu][field][coarse]"
 }
 
 // One fieldMetric problem: the images of metric_field_test.cpp, with u on the fixed grid shrunk.
-struct CoarseProblem {
-  Image fixed, moving;
-  Mask fixedMask, movingMask;
-  bool masks = false;
-  Affine A;
+struct CoarseProblem : MetricScene {
   Field u;
 };
 
 CoarseProblem randomCoarseProblem(std::mt19937_64& rng, bool masks, const std::array<int, 3>& shrink) {
   CoarseProblem p;
-  const Grid fg = randomObliqueGrid(rng, {45, 38, 70}, 0.8, 1.4, 0.35, {2, -1, 3});
-  const Grid mg = randomObliqueGrid(rng, {41, 47, 62}, 0.9, 1.5, 0.35, {0, 1, 2});
-  const SmoothField ff(rng, fg.centre(), 50), mf(rng, mg.centre(), 50);
-  p.fixed = sampleImage(fg, ff);
-  p.moving = sampleImage(mg, mf);
-  p.masks = masks;
-  if (masks) {
-    p.fixedMask = ellipsoidMask(fg, 0.92);
-    p.movingMask = ellipsoidMask(mg, 0.95);
-  }
-  p.A = randomAffine(rng, fg.centre(), 0.12, 0.06, 3.0);
-  p.u = randomField(rng, fg.shrunk(shrink), 1.2);
+  static_cast<MetricScene&>(p) = randomMetricScene(rng, masks);
+  p.u = randomField(rng, p.fixed.grid.shrunk(shrink), 1.2);
   return p;
 }
 

@@ -18,17 +18,14 @@
 #include "field_gpu_support.hpp"
 #include "gpu_test_support.hpp"
 #include "metric_dispatch.hpp"
+#include "metric_scene.hpp"
 #include "ops/cpu/cpu_ops.hpp"
 
 namespace ffdp::test {
 namespace {
 
 // A metric problem held on the host and on the device.
-struct FieldProblem {
-  Image fixed, moving;
-  Mask fixedMask, movingMask;
-  bool masks = false;
-  Affine A;
+struct FieldProblem : MetricScene {
   Field u;
 
   cuda::DeviceArray<float> dFixed, dMoving, dU;
@@ -69,24 +66,11 @@ struct FieldProblem {
 
 FieldProblem randomProblem(std::mt19937_64& rng, bool masks) {
   FieldProblem p;
-  // Sizes that are not multiples of the 16 x 16 x 32 tiles, with several z-chunks.
-  const Grid fg = randomObliqueGrid(rng, {45, 38, 70}, 0.8, 1.4, 0.35, {2, -1, 3});
-  const Grid mg = randomObliqueGrid(rng, {41, 47, 62}, 0.9, 1.5, 0.35, {0, 1, 2});
-  const SmoothField ff(rng, fg.centre(), 50), mf(rng, mg.centre(), 50);
-  p.fixed = sampleImage(fg, ff);
-  p.moving = sampleImage(mg, mf);
-  p.masks = masks;
-  if (masks) {
-    p.fixedMask = ellipsoidMask(fg, 0.92);
-    p.movingMask = ellipsoidMask(mg, 0.95);
-  }
-  p.A = randomAffine(rng, fg.centre(), 0.12, 0.06, 3.0);
-  p.u = randomField(rng, fg, 1.2);
+  static_cast<MetricScene&>(p) = randomMetricScene(rng, masks);
+  p.u = randomField(rng, p.fixed.grid, 1.2);
   p.upload();
   return p;
 }
-
-bool sameBits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
 // GPU against CPU, and the GPU against itself on a second run.
 void expectAgreement(const FieldProblem& p, const MetricSettings& s) {

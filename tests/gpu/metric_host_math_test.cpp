@@ -62,14 +62,32 @@ void expectSameSamples(const CpuWarp& warp, const Sampler& sampler, const Grid& 
   CHECK(mismatches == 0);
 }
 
-TEST_CASE("device warp sampler equals the CPU warp voxel for voxel (host build)", "[gpu][host][metric]") {
-  auto rng = seededRng("warp sampler host");
+// Small images with masks on oblique grids and a random affine: the scene of the sampler tests.
+struct SamplerScene {
+  Image fixed, moving;
+  Mask fixedMask, movingMask;
+  Affine A;
+};
+SamplerScene randomSamplerScene(std::mt19937_64& rng) {
   const Grid fg = randomObliqueGrid(rng, {23, 19, 17}, 0.8, 1.5, 0.4, {1, 2, 3});
   const Grid mg = randomObliqueGrid(rng, {21, 24, 15}, 0.9, 1.6, 0.4, {0, 1, 2});
   const SmoothField ff(rng, fg.centre(), 25), mf(rng, mg.centre(), 25);
-  const Image fixed = sampleImage(fg, ff), moving = sampleImage(mg, mf);
-  const Mask fmask = ellipsoidMask(fg, 0.95), mmask = ellipsoidMask(mg, 0.9);
-  const Affine A = randomAffine(rng, fg.centre(), 0.15, 0.08, 2.0);
+  SamplerScene s;
+  s.fixed = sampleImage(fg, ff);
+  s.moving = sampleImage(mg, mf);
+  s.fixedMask = ellipsoidMask(fg, 0.95);
+  s.movingMask = ellipsoidMask(mg, 0.9);
+  s.A = randomAffine(rng, fg.centre(), 0.15, 0.08, 2.0);
+  return s;
+}
+
+TEST_CASE("device warp sampler equals the CPU warp voxel for voxel (host build)", "[gpu][host][metric]") {
+  auto rng = seededRng("warp sampler host");
+  const SamplerScene scene = randomSamplerScene(rng);
+  const Grid &fg = scene.fixed.grid, &mg = scene.moving.grid;
+  const Image &fixed = scene.fixed, &moving = scene.moving;
+  const Mask &fmask = scene.fixedMask, &mmask = scene.movingMask;
+  const Affine& A = scene.A;
   const Field u = randomField(rng, fg, 1.5);
   const double fraction = GENERATE(1.0, 0.6);
   INFO("sampling fraction " << fraction);
@@ -94,12 +112,11 @@ TEST_CASE("device warp sampler equals the CPU warp voxel for voxel (host build)"
 TEST_CASE("device warp sampler with a coarse field equals the CPU warp of the upsampled field (host build)",
           "[gpu][host][metric][coarse]") {
   auto rng = seededRng("coarse warp sampler host");
-  const Grid fg = randomObliqueGrid(rng, {23, 19, 17}, 0.8, 1.5, 0.4, {1, 2, 3});
-  const Grid mg = randomObliqueGrid(rng, {21, 24, 15}, 0.9, 1.6, 0.4, {0, 1, 2});
-  const SmoothField ff(rng, fg.centre(), 25), mf(rng, mg.centre(), 25);
-  const Image fixed = sampleImage(fg, ff), moving = sampleImage(mg, mf);
-  const Mask fmask = ellipsoidMask(fg, 0.95), mmask = ellipsoidMask(mg, 0.9);
-  const Affine A = randomAffine(rng, fg.centre(), 0.15, 0.08, 2.0);
+  const SamplerScene scene = randomSamplerScene(rng);
+  const Grid &fg = scene.fixed.grid, &mg = scene.moving.grid;
+  const Image &fixed = scene.fixed, &moving = scene.moving;
+  const Mask &fmask = scene.fixedMask, &mmask = scene.movingMask;
+  const Affine& A = scene.A;
   const auto shrink = GENERATE(std::array<int, 3>{2, 2, 2}, std::array<int, 3>{3, 2, 1});
   INFO("shrink " << shrink[0] << "," << shrink[1] << "," << shrink[2]);
   const Field u = randomField(rng, fg.shrunk(shrink), 1.5);
