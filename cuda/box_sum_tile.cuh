@@ -7,26 +7,36 @@
 // Every sum is a direct sum of the in-image inputs in index order, first i, then j, then k (the
 // CPU's order, lib/ops/cpu/box_sum.hpp): a voxel's result depends only on its neighbourhood, never
 // on where a tile or a slab starts, and equals the CPU's bit for bit given the same inputs.
+// A launch may cover only a range of centre slices (centreRange): its blocks are then the whole
+// grid's blocks of those chunks, clipped to the range, and know their index in the whole launch
+// (wholeBlockIndex), so per-block partial sums land where an unclipped launch puts them.
 #pragma once
 #include <cstdint>
 
 #include "core/host_device.hpp"
 #include "launch.cuh"
+#include "ops/cc_coefficient_groups.hpp"
 
 namespace ffdp::cuda {
 
 constexpr int kTileX = 16, kTileY = 16;  // centres per block in i and j: kTileX * kTileY == kThreads
 constexpr int kChunkZ = 32;              // centre slices per block
 static_assert(kTileX * kTileY == kThreads, "one thread per tile column");
+static_assert(kCcGroupSliceMultiple % kChunkZ == 0, "LNCC's coefficient groups are whole chunks");
 
 struct BoxTiling {
   int64_t nx = 0, ny = 0, nz = 0;
   int r = 0;
   int ring = 1;         // 2r + 1 plane sums kept
   int px = 0, py = 0;   // patch size: tile + halo
-  int tilesX = 0, tilesY = 0, chunks = 0;
+  int tilesX = 0, tilesY = 0;
+  int wholeChunks = 0;  // chunks of kChunkZ centre slices in the whole grid
+  // This launch: chunks [chunkFirst, chunkFirst + chunks), their centres clipped to [zcBegin, zcEnd).
+  int chunkFirst = 0, chunks = 0;
+  int64_t zcBegin = 0, zcEnd = 0;
 
-  int64_t blocks() const { return int64_t(tilesX) * tilesY * chunks; }
+  int64_t blocks() const { return int64_t(tilesX) * tilesY * chunks; }            // of this launch
+  int64_t wholeBlocks() const { return int64_t(tilesX) * tilesY * wholeChunks; }  // of the whole grid
 };
 
 inline BoxTiling makeBoxTiling(int64_t nx, int64_t ny, int64_t nz, int r) {
@@ -40,8 +50,20 @@ inline BoxTiling makeBoxTiling(int64_t nx, int64_t ny, int64_t nz, int r) {
   t.py = kTileY + 2 * r;
   t.tilesX = int((nx + kTileX - 1) / kTileX);
   t.tilesY = int((ny + kTileY - 1) / kTileY);
-  t.chunks = int((nz + kChunkZ - 1) / kChunkZ);
+  t.wholeChunks = int((nz + kChunkZ - 1) / kChunkZ);
+  t.chunks = t.wholeChunks;
+  t.zcEnd = nz;
   return t;
+}
+
+// The launch of `whole` (a whole-grid tiling) that computes only the centre slices [zcBegin, zcEnd):
+// the chunks that meet the range, no others.
+inline BoxTiling centreRange(BoxTiling whole, int64_t zcBegin, int64_t zcEnd) {
+  whole.zcBegin = zcBegin;
+  whole.zcEnd = zcEnd;
+  whole.chunkFirst = int(zcBegin / kChunkZ);
+  whole.chunks = zcEnd > zcBegin ? int((zcEnd - 1) / kChunkZ) - whole.chunkFirst + 1 : 0;
+  return whole;
 }
 
 // Number of window positions inside [0, n) around index c (the CPU's windowCounts).
@@ -54,17 +76,23 @@ FFDP_HD inline double windowCount(int64_t c, int64_t n, int r) {
 // Where this block's tile lies.
 struct TileOrigin {
   int64_t x0, y0, zc0, zc1;  // first i and j of the tile; first and last centre slice
+  int64_t chunkStart;        // first slice of the block's chunk before the launch's clipping
 };
 __device__ inline TileOrigin tileOrigin(const BoxTiling& t) {
   const int64_t b = blockIdx.x;
   const int64_t tx = b % t.tilesX, rest = b / t.tilesX;
-  const int64_t ty = rest % t.tilesY, tz = rest / t.tilesY;
+  const int64_t ty = rest % t.tilesY, tz = t.chunkFirst + rest / t.tilesY;
   TileOrigin o;
   o.x0 = tx * kTileX;
   o.y0 = ty * kTileY;
-  o.zc0 = tz * kChunkZ;
-  o.zc1 = o.zc0 + kChunkZ - 1 < t.nz - 1 ? o.zc0 + kChunkZ - 1 : t.nz - 1;
+  o.chunkStart = tz * kChunkZ;
+  o.zc0 = o.chunkStart > t.zcBegin ? o.chunkStart : t.zcBegin;
+  o.zc1 = o.chunkStart + kChunkZ - 1 < t.zcEnd - 1 ? o.chunkStart + kChunkZ - 1 : t.zcEnd - 1;
   return o;
+}
+// The block's index in the whole grid's launch (blocks are numbered i-tile fastest, chunk slowest).
+__device__ inline int64_t wholeBlockIndex(const BoxTiling& t) {
+  return int64_t(blockIdx.x) + int64_t(t.tilesX) * t.tilesY * t.chunkFirst;
 }
 
 // Along i: rows[(q * py + row) * kTileX + cx] = sum over the window of centre x0 + cx of the Q

@@ -1,7 +1,9 @@
 // LNCC kernels (metric_cc.hpp). The coefficient pass writes A, B, C in double: the gradient
 // G = f box(A) - w box(B) - box(C) cancels heavily, and float coefficients cost digits (measured on
 // the H200: up to 4.9e-6 of the largest gradient against the CPU, over the 1e-6 the tests allow).
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "box_sum_tile.cuh"
 #include "core/error.hpp"
@@ -21,9 +23,12 @@ constexpr double kRoundingFloor = 1e-10;
 
 using Coefficient = double;  // storage type of A, B, C (float fails the tests' bound, see above)
 struct Coefficients {
-  Coefficient* A = nullptr;  // one value per fixed voxel each; null when no gradient is wanted
+  Coefficient* A = nullptr;  // one value per centre of the held slices each; null when no gradient is wanted
   Coefficient* B = nullptr;
   Coefficient* C = nullptr;
+  int64_t firstSlice = 0;  // the fixed grid's slice of the arrays' first plane (a group's, cc_coefficient_groups.hpp)
+  int64_t nx = 0, ny = 0;
+  __device__ int64_t at(int64_t i, int64_t j, int64_t z) const { return i + nx * (j + ny * (z - firstSlice)); }
 };
 
 struct SharedLayout {  // offsets in doubles into the dynamic shared memory
@@ -51,11 +56,12 @@ SharedLayout gradientLayout(const BoxTiling& t) {
 }
 
 // Pass 1: per centre, the five box sums, cc (summed for the value), the coefficients (written when
-// wanted) and the valid count. partials: 2 per block (cc sum, valid count).
+// wanted) and the valid count. partials: 2 per block of the whole launch (cc sum, valid count), written
+// by the blocks whose chunk starts in [countBegin, countEnd), which count only their centres there.
 template <class Sampler, bool WithCoefficients>
 __global__ void __launch_bounds__(kThreads) coefficientPass(Sampler sampler, BoxTiling t, SharedLayout layout,
                                                             double flatF, double flatM, Coefficients coef,
-                                                            double* partials) {
+                                                            int64_t countBegin, int64_t countEnd, double* partials) {
   extern __shared__ double shared[];
   double* patchF = shared + layout.patch;
   double* patchW = patchF + t.px * t.py;
@@ -127,8 +133,9 @@ __global__ void __launch_bounds__(kThreads) coefficientPass(Sampler sampler, Box
       double s[5];
       windowDepthSum<5>(t, zc, ring, s);
       double A = 0, B = 0, C = 0;
-      // A slab's halo centres get coefficients (the gradient pass reads them) but do not count.
-      const bool counted = sampler.owns(zc);
+      // A slab's halo centres get coefficients (the gradient pass reads them) but do not count, nor do
+      // the slices a group recomputes for its neighbours.
+      const bool counted = sampler.owns(zc) && zc >= countBegin && zc < countEnd;
       if (validRing[int(zc % t.ring) * kThreads + threadIdx.x]) {
         if (counted) validCount += 1;
         const double count = countXY * windowCount(zc, t.nz, t.r);
@@ -145,7 +152,7 @@ __global__ void __launch_bounds__(kThreads) coefficientPass(Sampler sampler, Box
         }
       }
       if (WithCoefficients) {
-        const int64_t n = i + t.nx * (j + t.ny * zc);
+        const int64_t n = coef.at(i, j, zc);
         coef.A[n] = Coefficient(A);
         coef.B[n] = Coefficient(B);
         coef.C[n] = Coefficient(C);
@@ -155,10 +162,29 @@ __global__ void __launch_bounds__(kThreads) coefficientPass(Sampler sampler, Box
   }
   const double blockCc = blockSum(ccSum, scratch);
   const double blockCount = blockSum(validCount, scratch);
-  if (threadIdx.x == 0) {
-    partials[2 * int64_t(blockIdx.x)] = blockCc;
-    partials[2 * int64_t(blockIdx.x) + 1] = blockCount;
+  if (threadIdx.x == 0 && o.chunkStart >= countBegin && o.chunkStart < countEnd) {
+    const int64_t b = wholeBlockIndex(t);
+    partials[2 * b] = blockCc;
+    partials[2 * b + 1] = blockCount;
   }
+}
+
+// The valid centres among the owned ones (the N of value = -(1/N) sum cc), counted before a grouped
+// gradient (the gradient's scale needs it before the first group's value is known). The coefficient
+// pass counts the same centres by the same test. partials: one per block.
+template <class Sampler>
+__global__ void __launch_bounds__(kThreads) validCountPass(Sampler sampler, int64_t nx, int64_t ny, int64_t first,
+                                                           int64_t last, double* partials) {
+  __shared__ double scratch[kThreads];
+  double count = 0;
+  const int64_t stride = int64_t(gridDim.x) * blockDim.x;
+  for (int64_t n = first + int64_t(blockIdx.x) * blockDim.x + threadIdx.x; n < last; n += stride) {
+    WarpSample s;
+    const int64_t i = n % nx, rest = n / nx;
+    if (sampler.template sample<false>(i, rest % ny, rest / ny, s)) count += 1;
+  }
+  const double total = blockSum(count, scratch);
+  if (threadIdx.x == 0) partials[blockIdx.x] = total;
 }
 
 // Pass 2: box sums of A, B, C; at each valid centre y, G = f box(A) - w box(B) - box(C) with f, w
@@ -167,7 +193,7 @@ struct FieldConsumer {
   FieldGradientWriter writer;
   __device__ void valid(int64_t n, int64_t, int64_t, int64_t, double g, const double dq[3]) { writer.write(n, g, dq); }
   __device__ void invalid(int64_t n) { writer.writeZero(n); }
-  __device__ void finish(double*, double*) {}
+  __device__ void finish(double*, double*, int64_t) {}
 };
 struct AffineConsumer {
   AffineIndexSums sums;
@@ -176,10 +202,10 @@ struct AffineConsumer {
     if (k >= ownBegin && k < ownEnd) sums.add(i, j, k, g, dq);
   }
   __device__ void invalid(int64_t) {}
-  __device__ void finish(double* partials, double* scratch) {
+  __device__ void finish(double* partials, double* scratch, int64_t block) {
     for (int q = 0; q < kAffineIndexSums; ++q) {
       const double total = blockSum(sums.s[q], scratch);
-      if (threadIdx.x == 0) partials[int64_t(blockIdx.x) * kAffineIndexSums + q] = total;
+      if (threadIdx.x == 0) partials[block * kAffineIndexSums + q] = total;
     }
   }
 };
@@ -210,7 +236,7 @@ __global__ void __launch_bounds__(kThreads) gradientPass(Sampler sampler, BoxTil
     const int ppx = p % t.px, ppy = p / t.px;
     const int64_t pi = o.x0 - t.r + ppx, pj = o.y0 - t.r + ppy;
     if (pi >= 0 && pi < t.nx && pj >= 0 && pj < t.ny) {
-      const int64_t n = pi + t.nx * (pj + t.ny * z);
+      const int64_t n = coef.at(pi, pj, z);
       a = double(coef.A[n]);
       b = double(coef.B[n]);
       c = double(coef.C[n]);
@@ -269,7 +295,7 @@ __global__ void __launch_bounds__(kThreads) gradientPass(Sampler sampler, BoxTil
     }
     __syncthreads();
   }
-  consumer.finish(partials, scratch);
+  consumer.finish(partials, scratch, wholeBlockIndex(t));
 }
 
 // Opts a kernel in to `bytes` of dynamic shared memory, or explains which radius is too large.
@@ -292,42 +318,110 @@ struct CcTotals {
   double value = 0, count = 0;
 };
 
-// Pass 1 (+ the intensity ranges). coef: null pointers for the value only.
-template <class Sampler>
-CcTotals coefficients(const MetricDeviceInputs& in, const Sampler& sampler, const BoxTiling& t,
-                      const Coefficients& coef, Comm& comm) {
+// The flat-window thresholds from the images' global intensity ranges.
+struct FlatThresholds {
+  double fixed = 0, moving = 0;
+};
+FlatThresholds flatThresholds(const MetricDeviceInputs& in, Comm& comm) {
   const DeviceIntensityRange fr = fixedIntensityRange(in, comm);
   const DeviceIntensityRange mr = movingIntensityRange(in, comm);
-  const double flatF = kFlatWindow * (fr.max - fr.min) * (fr.max - fr.min);
-  const double flatM = kFlatWindow * (mr.max - mr.min) * (mr.max - mr.min);
+  return {kFlatWindow * (fr.max - fr.min) * (fr.max - fr.min), kFlatWindow * (mr.max - mr.min) * (mr.max - mr.min)};
+}
+
+// Pass 1 on the centres of launch t, counting those in [countBegin, countEnd) into partials (2 per
+// block of the whole grid). coef: null pointers for the value only.
+template <class Sampler>
+void launchCoefficientPass(const Sampler& sampler, const BoxTiling& t, const FlatThresholds& flat,
+                           const Coefficients& coef, int64_t countBegin, int64_t countEnd, double* partials) {
   const SharedLayout layout = coefficientLayout(t);
-  const int64_t blocks = t.blocks();
-  DeviceArray<double> partials(2 * blocks, "CC partial sums");
   if (coef.A) {
     allowSharedMemory(coefficientPass<Sampler, true>, layout.bytes, t.r, "coefficientPass");
-    coefficientPass<Sampler, true><<<unsigned(blocks), kThreads, layout.bytes, cudaStreamPerThread>>>(
-        sampler, t, layout, flatF, flatM, coef, partials.data());
+    coefficientPass<Sampler, true><<<unsigned(t.blocks()), kThreads, layout.bytes, cudaStreamPerThread>>>(
+        sampler, t, layout, flat.fixed, flat.moving, coef, countBegin, countEnd, partials);
   } else {
     allowSharedMemory(coefficientPass<Sampler, false>, layout.bytes, t.r, "coefficientPass");
-    coefficientPass<Sampler, false><<<unsigned(blocks), kThreads, layout.bytes, cudaStreamPerThread>>>(
-        sampler, t, layout, flatF, flatM, coef, partials.data());
+    coefficientPass<Sampler, false><<<unsigned(t.blocks()), kThreads, layout.bytes, cudaStreamPerThread>>>(
+        sampler, t, layout, flat.fixed, flat.moving, coef, countBegin, countEnd, partials);
   }
-  checkLaunch("coefficientPass (CC)", in.fixedGrid.voxels());
-  std::vector<double> totals = finishSums(partials, int(blocks), 2, "CC");
-  acrossRanksSum(in.fixedGrid, comm, totals.data(), totals.size());
+  checkLaunch("coefficientPass (CC)", t.nx * t.ny * (t.zcEnd - t.zcBegin));
+}
+
+// Pass 2 on the centres of launch t.
+template <class Sampler, class Consumer>
+void launchGradientPass(const Sampler& sampler, const BoxTiling& t, const Coefficients& coef, const Consumer& consumer,
+                        double* partials, const char* what) {
+  const SharedLayout layout = gradientLayout(t);
+  allowSharedMemory(gradientPass<Sampler, Consumer>, layout.bytes, t.r, "gradientPass");
+  gradientPass<Sampler, Consumer><<<unsigned(t.blocks()), kThreads, layout.bytes, cudaStreamPerThread>>>(
+      sampler, t, layout, coef, consumer, partials);
+  checkLaunch(what, t.nx * t.ny * (t.zcEnd - t.zcBegin));
+}
+
+// The value and N from pass 1's partials, over every rank.
+CcTotals finishTotals(const DeviceArray<double>& partials, const BoxTiling& t, const Grid& g, Comm& comm) {
+  std::vector<double> totals = finishSums(partials, int(t.wholeBlocks()), 2, "CC");
+  acrossRanksSum(g, comm, totals.data(), totals.size());
   CcTotals r;
   r.count = totals[1];
   if (r.count > 0) r.value = -totals[0] / r.count;
   return r;
 }
 
-struct CoefficientArrays {
-  DeviceArray<Coefficient> A, B, C;
-  explicit CoefficientArrays(int64_t voxels)
-      : A(voxels, "CC coefficient A (one double per fixed voxel)"),
-        B(voxels, "CC coefficient B (one double per fixed voxel)"),
-        C(voxels, "CC coefficient C (one double per fixed voxel)") {}
-  Coefficients view() { return {A.data(), B.data(), C.data()}; }
+// The value only: pass 1 without coefficients.
+template <class Sampler>
+CcTotals valueOnly(const MetricDeviceInputs& in, const Sampler& sampler, const BoxTiling& t, Comm& comm) {
+  DeviceArray<double> partials(2 * t.wholeBlocks(), "CC partial sums");
+  launchCoefficientPass(sampler, t, flatThresholds(in, comm), Coefficients{}, 0, t.nz, partials.data());
+  return finishTotals(partials, t, in.fixedGrid, comm);
+}
+
+// N over every rank, before any coefficient (a grouped gradient's scale).
+template <class Sampler>
+double countValidCentres(const MetricDeviceInputs& in, const Sampler& sampler, Comm& comm) {
+  const OwnedVoxels own = ownedVoxels(in.fixedGrid);
+  constexpr int64_t kMaxBlocks = 1024;
+  const int64_t blocks = std::max<int64_t>(1, std::min(kMaxBlocks, (own.count() + kThreads - 1) / kThreads));
+  DeviceArray<double> partials(blocks, "CC valid-centre counts");
+  validCountPass<<<unsigned(blocks), kThreads, 0, cudaStreamPerThread>>>(sampler, in.fixedGrid.size[0],
+                                                                         in.fixedGrid.size[1], own.first, own.last,
+                                                                         partials.data());
+  checkLaunch("validCountPass (CC)", own.count());
+  std::vector<double> count = finishSums(partials, int(blocks), 1, "CC valid centres");
+  acrossRanksSum(in.fixedGrid, comm, count.data(), 1);
+  return count[0];
+}
+
+// The coefficients of one group's centres and of r slices either side (cc_coefficient_groups.hpp).
+class CoefficientGroups {
+ public:
+  // groupSlices: 0 for the rule's size.
+  CoefficientGroups(const BoxTiling& t, int64_t groupSlices)
+      : t_(t),
+        slices_(groupSlices > 0 ? std::min(groupSlices, t.nz) : ccGroupSlices(t.nx, t.ny, t.nz)),
+        held_(t.nx * t.ny * ccHeldSlices(slices_, t.nz, t.r)),
+        A_(held_, "CC coefficient A (one double per held centre)"),
+        B_(held_, "CC coefficient B (one double per held centre)"),
+        C_(held_, "CC coefficient C (one double per held centre)") {}
+
+  int64_t count() const { return (t_.nz + slices_ - 1) / slices_; }
+  int64_t begin(int64_t group) const { return group * slices_; }
+  int64_t end(int64_t group) const { return std::min(t_.nz, begin(group) + slices_); }
+  // Pass 1 for the group's coefficients (the value counts only its own centres).
+  template <class Sampler>
+  void coefficients(int64_t group, const Sampler& sampler, const FlatThresholds& flat, double* partials) {
+    const int64_t c0 = std::max<int64_t>(0, begin(group) - t_.r), c1 = std::min(t_.nz, end(group) + t_.r);
+    view_ = Coefficients{A_.data(), B_.data(), C_.data(), c0, t_.nx, t_.ny};
+    launchCoefficientPass(sampler, centreRange(t_, c0, c1), flat, view_, begin(group), end(group), partials);
+  }
+  // The group's gradient launch and the coefficients it reads.
+  BoxTiling gradientTiling(int64_t group) const { return centreRange(t_, begin(group), end(group)); }
+  const Coefficients& view() const { return view_; }
+
+ private:
+  BoxTiling t_;
+  int64_t slices_, held_;
+  DeviceArray<Coefficient> A_, B_, C_;
+  Coefficients view_;
 };
 
 template <class Sampler>
@@ -336,26 +430,35 @@ FieldMetricEval fieldMetricWith(const MetricDeviceInputs& in, const Sampler& sam
   const BoxTiling t = makeBoxTiling(g.size[0], g.size[1], g.size[2], in.settings.radius);
   FieldMetricEval r;
   if (!gradient) {
-    const CcTotals c = coefficients(in, sampler, t, Coefficients{}, comm);
+    const CcTotals c = valueOnly(in, sampler, t, comm);
     r.value = c.value;
     r.validVoxels = int64_t(c.count);
     return r;
   }
-  CoefficientArrays coef(g.voxels());
-  const CcTotals c = coefficients(in, sampler, t, coef.view(), comm);
+  const FlatThresholds flat = flatThresholds(in, comm);
+  CoefficientGroups groups(t, in.ccGroupSlices);
+  DeviceArray<double> partials(2 * t.wholeBlocks(), "CC partial sums");
+  // The gradient's scale -1/N: one group counts N in its coefficient pass; several count it first.
+  const bool grouped = groups.count() > 1;
+  const double count = grouped ? countValidCentres(in, sampler, comm) : 0.0;
+  CcTotals c;
+  for (int64_t group = 0; group < groups.count(); ++group) {
+    groups.coefficients(group, sampler, flat, partials.data());
+    if (!grouped) c = finishTotals(partials, t, g, comm);
+    const double n = grouped ? count : c.count;
+    if (n == 0) continue;
+    FieldConsumer consumer{makeFieldGradientWriter(gradient, in.movingGrid, in.A, -1.0 / n)};
+    launchGradientPass(sampler, groups.gradientTiling(group), groups.view(), consumer, nullptr, "gradientPass (CC field)");
+  }
+  if (grouped) c = finishTotals(partials, t, g, comm);
+  if (grouped && c.count != count)
+    fail(ExitCode::Internal, "CC field metric: " + std::to_string(c.count) + " valid centres summed, " +
+                                 std::to_string(count) + " counted first");
   r.value = c.value;
   r.validVoxels = int64_t(c.count);
-  if (c.count == 0) {
+  if (c.count == 0)
     check(cudaMemsetAsync(gradient, 0, size_t(g.voxels()) * 3 * sizeof(float), cudaStreamPerThread),
           "clearing the CC gradient (" + std::to_string(g.voxels()) + " voxels)");
-    return r;
-  }
-  const SharedLayout layout = gradientLayout(t);
-  FieldConsumer consumer{makeFieldGradientWriter(gradient, in.movingGrid, in.A, -1.0 / c.count)};
-  allowSharedMemory(gradientPass<Sampler, FieldConsumer>, layout.bytes, t.r, "gradientPass");
-  gradientPass<Sampler, FieldConsumer><<<unsigned(t.blocks()), kThreads, layout.bytes, cudaStreamPerThread>>>(
-      sampler, t, layout, coef.view(), consumer, nullptr);
-  checkLaunch("gradientPass (CC field)", g.voxels());
   return r;
 }
 
@@ -378,27 +481,30 @@ AffineMetricEval localCorrelationAffineMetric(const MetricDeviceInputs& in, bool
   const WarpSampler sampler = makeWarpSampler(in, nullptr);
   AffineMetricEval r;
   if (!withGradient) {
-    const CcTotals c = coefficients(in, sampler, t, Coefficients{}, comm);
+    const CcTotals c = valueOnly(in, sampler, t, comm);
     r.value = c.value;
     r.validVoxels = int64_t(c.count);
     return r;
   }
-  CoefficientArrays coef(g.voxels());
-  const CcTotals c = coefficients(in, sampler, t, coef.view(), comm);
-  r.value = c.value;
-  r.validVoxels = int64_t(c.count);
-  if (c.count == 0) return r;
-  const SharedLayout layout = gradientLayout(t);
-  const int64_t blocks = t.blocks();
-  DeviceArray<double> partials(blocks * kAffineIndexSums, "CC affine gradient partial sums");
+  // The index sums are scaled by -1/N at the end, so the groups need no count first.
+  const FlatThresholds flat = flatThresholds(in, comm);
+  CoefficientGroups groups(t, in.ccGroupSlices);
+  DeviceArray<double> partials(2 * t.wholeBlocks(), "CC partial sums");
+  DeviceArray<double> sumPartials(t.wholeBlocks() * kAffineIndexSums, "CC affine gradient partial sums");
   AffineConsumer consumer;
   consumer.ownBegin = g.ownedBegin();
   consumer.ownEnd = g.ownedEnd();
-  allowSharedMemory(gradientPass<WarpSampler, AffineConsumer>, layout.bytes, t.r, "gradientPass");
-  gradientPass<WarpSampler, AffineConsumer><<<unsigned(blocks), kThreads, layout.bytes, cudaStreamPerThread>>>(
-      sampler, t, layout, coef.view(), consumer, partials.data());
-  checkLaunch("gradientPass (CC affine)", g.voxels());
-  const std::vector<double> sums = finishSums(partials, int(blocks), kAffineIndexSums, "CC affine gradient");
+  for (int64_t group = 0; group < groups.count(); ++group) {
+    groups.coefficients(group, sampler, flat, partials.data());
+    launchGradientPass(sampler, groups.gradientTiling(group), groups.view(), consumer, sumPartials.data(),
+                       "gradientPass (CC affine)");
+  }
+  const CcTotals c = finishTotals(partials, t, g, comm);
+  r.value = c.value;
+  r.validVoxels = int64_t(c.count);
+  if (c.count == 0) return r;
+  const std::vector<double> sums =
+      finishSums(sumPartials, int(t.wholeBlocks()), kAffineIndexSums, "CC affine gradient");
   // Local-k index sums: converted per rank with its own grid, then the ranks add gradients.
   r.gradient = affineGradientFromIndexSums(sums.data(), g, in.movingGrid, in.A, -1.0 / c.count);
   acrossRanksSum(g, comm, r.gradient.data(), r.gradient.size());

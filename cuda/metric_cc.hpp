@@ -6,7 +6,9 @@
 //
 // Two fused passes over the fixed grid (box_sum_tile.cuh): (1) sample W on a tile + halo, the five
 // box sums and the coefficients A, B, C per centre (3 doubles per voxel, the only intermediate);
-// (2) the box sums of A, B, C, W and dW/dq recomputed at the centre, the gradient written.
+// (2) the box sums of A, B, C, W and dW/dq recomputed at the centre, the gradient written. On a large
+// grid both passes go group of z-slices by group, holding only one group's coefficients
+// (ops/cc_coefficient_groups.hpp), with the same results bit for bit.
 #pragma once
 #include "dist/comm.hpp"
 #include "metric_inputs.hpp"

@@ -8,6 +8,7 @@
 #include "core/affine.hpp"
 #include "core/grid.hpp"
 #include "intensity_range.hpp"
+#include "ops/cc_coefficient_groups.hpp"
 #include "ops/histogram_balance.hpp"
 #include "ops/metric_settings.hpp"
 #include "warp_sampler.cuh"
@@ -37,6 +38,9 @@ struct MetricDeviceInputs {
   // it to u's grid (cuda/field_restrict.hpp).
   // Null: u is on the fixed grid.
   const CoarseFieldMap* fieldMap = nullptr;
+  // CC with a gradient on a large grid goes in groups of z-slices (ops/cc_coefficient_groups.hpp), with
+  // the same results. 0: the rule's group size; tests set a smaller one (a multiple of 32 slices).
+  int64_t ccGroupSlices = 0;
 };
 
 // The cached range when the caller gave one, else measured now.

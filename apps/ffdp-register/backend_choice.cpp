@@ -45,6 +45,8 @@ std::vector<std::string> backendChoices() {
 #endif
 }
 
+PlanBackend planBackendOf(const BackendTarget& target) { return target.gpu >= 0 ? PlanBackend::Cuda : PlanBackend::Cpu; }
+
 BackendTarget resolveBackendTarget(const std::string& choice) {
 #ifdef FFDP_HAVE_CUDA
   const auto devices = cuda::listDevices();

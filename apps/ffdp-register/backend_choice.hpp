@@ -7,6 +7,7 @@
 
 #include "dist/comm.hpp"
 #include "ops/backend.hpp"
+#include "reg/memory_plan.hpp"
 
 namespace ffdp::cli {
 
@@ -22,6 +23,9 @@ struct BackendTarget {
   int gpu = -1;
 };
 BackendTarget resolveBackendTarget(const std::string& choice);
+
+// The memory plan's backend for a target (a GPU: the CUDA backend's buffers).
+PlanBackend planBackendOf(const BackendTarget& target);
 
 // The backend for `target`. A collective with several ranks on GPUs (every rank calls it at the same
 // point): multi-rank CUDA runs move halos GPU to GPU with NCCL when every rank has its own GPU, else

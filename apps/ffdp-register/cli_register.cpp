@@ -211,11 +211,14 @@ void writeRankOutputs(const OutputNames& out, const RankInputs& in, const Regist
 // makes them all shard.
 MovingPlacement chooseMovingPlacement(const RegisterOptions& o, const Spec& spec, Comm& comm) {
   if (comm.size() == 1) return MovingPlacement::Replicated;
-  if (o.movingPlacement != "auto") return resolveMovingPlacement(o.movingPlacement, spec, {}, {}, false, comm.size(), 0);
+  if (o.movingPlacement != "auto")
+    return resolveMovingPlacement(o.movingPlacement, spec, {}, {}, false, comm.size(), 0, PlanBackend::Cpu);
   const Grid fixed = readImageGrid(spec.fixed), moving = readImageGrid(spec.moving);
   const bool masks = !spec.fixedMask.empty() || !spec.movingMask.empty();
-  const double usable = usableMemory(resolveBackendTarget(o.backend).memoryBytes);
-  double shard = resolveMovingPlacement("auto", spec, fixed, moving, masks, comm.size(), usable) ==
+  const BackendTarget target = resolveBackendTarget(o.backend);
+  const double usable = usableMemory(target.memoryBytes);
+  double shard = resolveMovingPlacement("auto", spec, fixed, moving, masks, comm.size(), usable,
+                                        planBackendOf(target)) ==
                          MovingPlacement::Sharded
                      ? 1.0
                      : 0.0;

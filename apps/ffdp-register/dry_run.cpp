@@ -14,11 +14,12 @@ std::vector<std::string> movingPlacementChoices() { return {"auto", "replicate",
 double usableMemory(double backendMemoryBytes) { return 0.9 * backendMemoryBytes; }
 
 MovingPlacement resolveMovingPlacement(const std::string& choice, const Spec& spec, const Grid& fixed,
-                                       const Grid& moving, bool withMasks, int ranks, double bytesPerRank) {
+                                       const Grid& moving, bool withMasks, int ranks, double bytesPerRank,
+                                       PlanBackend backend) {
   if (ranks <= 1 || choice == "replicate") return MovingPlacement::Replicated;
   if (choice == "shard") return MovingPlacement::Sharded;
   if (choice != "auto") fail(ExitCode::Usage, "--moving-placement: '" + choice + "' is not auto, replicate or shard");
-  return autoMovingPlacement(spec, fixed, moving, withMasks, ranks, bytesPerRank);
+  return autoMovingPlacement(spec, fixed, moving, withMasks, ranks, bytesPerRank, backend);
 }
 
 int runDryRun(const Spec& spec, const std::string& backendChoice, int ranks, const std::string& movingPlacementChoice) {
@@ -28,9 +29,10 @@ int runDryRun(const Spec& spec, const std::string& backendChoice, int ranks, con
   const bool masks = !spec.fixedMask.empty() || !spec.movingMask.empty();
   const BackendTarget target = resolveBackendTarget(backendChoice);
   const double usable = usableMemory(target.memoryBytes);
+  const PlanBackend backend = planBackendOf(target);
   const MovingPlacement placement =
-      resolveMovingPlacement(movingPlacementChoice, spec, fixed, moving, masks, ranks, usable);
-  const MemoryPlan plan = planMemory(spec, fixed, moving, masks, ranks, placement);
+      resolveMovingPlacement(movingPlacementChoice, spec, fixed, moving, masks, ranks, usable, backend);
+  const MemoryPlan plan = planMemory(spec, fixed, moving, masks, ranks, placement, backend);
 
   std::printf("memory plan: fixed %lldx%lldx%lld (%.1f M voxels), moving %lldx%lldx%lld, backend %s (%.1f GB)\n",
               (long long)fixed.size[0], (long long)fixed.size[1], (long long)fixed.size[2], fixed.voxels() / 1e6,
@@ -56,11 +58,11 @@ int runDryRun(const Spec& spec, const std::string& backendChoice, int ranks, con
   int enough = 0;
   MovingPlacement there = MovingPlacement::Replicated;
   if (movingPlacementChoice == "auto") {
-    enough = smallestRankCountAuto(spec, fixed, moving, masks, usable, 1024);
-    if (enough > 0) there = autoMovingPlacement(spec, fixed, moving, masks, enough, usable);
+    enough = smallestRankCountAuto(spec, fixed, moving, masks, usable, 1024, backend);
+    if (enough > 0) there = autoMovingPlacement(spec, fixed, moving, masks, enough, usable, backend);
   } else {
     there = movingPlacementChoice == "shard" ? MovingPlacement::Sharded : MovingPlacement::Replicated;
-    enough = smallestRankCount(spec, fixed, moving, masks, usable, 1024, there);
+    enough = smallestRankCount(spec, fixed, moving, masks, usable, 1024, there, backend);
     if (enough == 1) there = MovingPlacement::Replicated;
   }
   if (enough > 0)

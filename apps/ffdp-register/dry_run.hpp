@@ -17,7 +17,8 @@ std::vector<std::string> movingPlacementChoices();
 // memory (0.9 of the backend's): replicate and shard are taken as given (one rank always holds the
 // moving image whole); auto replicates unless that plan's peak does not fit (reg/memory_plan.hpp).
 MovingPlacement resolveMovingPlacement(const std::string& choice, const Spec& spec, const Grid& fixed,
-                                       const Grid& moving, bool withMasks, int ranks, double bytesPerRank);
+                                       const Grid& moving, bool withMasks, int ranks, double bytesPerRank,
+                                       PlanBackend backend);
 
 // The share of a backend's memory that a plan may fill: a tenth is left for the runtime, the allocator's
 // rounding and what the model does not count.

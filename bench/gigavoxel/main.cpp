@@ -142,7 +142,8 @@ void run(const Options& o, TimedComm& comm) {
   // Per fixed voxel of the largest rank's share, and what the memory plan (--dry-run) predicted for it.
   const double bytesPerVoxel = peakBytes / (double(pair.whole.voxels()) / comm.size());
   const double plannedBytesPerVoxel =
-      planMemory(spec, pair.whole, wholeGridOf(pair.moving.grid), false, comm.size(), MovingPlacement::Replicated)
+      planMemory(spec, pair.whole, wholeGridOf(pair.moving.grid), false, comm.size(), MovingPlacement::Replicated,
+                 cli::planBackendOf(target))
           .bytesPerFixedVoxel;
 
   // Each rank's share on stderr (the log): waiting for slower ranks shows as a larger share on the faster ones.

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "dist/slab_balance.hpp"
+#include "ops/cc_coefficient_groups.hpp"
 #include "ops/moving_window.hpp"
 #include "ops/moving_window_cache.hpp"
 #include "reg/balanced_slabs.hpp"
@@ -18,7 +19,7 @@ namespace {
 
 // Bytes per voxel of what every backend keeps (docs/engine.md, "Memory per voxel").
 constexpr double kImage = 4, kMask = 1, kField = 12;
-constexpr double kCcCoefficients = 24;  // A, B, C in double, per fixed voxel of the level
+constexpr double kCcCoefficients = 24;  // A, B, C in double, per held centre
 
 bool deformable(TransformKind k) { return k == TransformKind::Greedy || k == TransformKind::SyN; }
 
@@ -75,7 +76,7 @@ struct Accounting {
 const char* toString(MovingPlacement p) { return p == MovingPlacement::Sharded ? "sharded" : "replicated"; }
 
 MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, bool withMasks, int ranks,
-                      MovingPlacement placement) {
+                      MovingPlacement placement, PlanBackend backend) {
   ranks = std::max(ranks, 1);
   const bool sharded = placement == MovingPlacement::Sharded && ranks > 1;
   const double mask = withMasks ? kMask : 0;
@@ -121,7 +122,15 @@ MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, b
       if (ranks > 1 && s.transform == TransformKind::SyN) parts.push_back({"fixed window", (kImage + mask) * windowVoxels(g, ranks)});
       // The metric's temporaries and the field smoothing's scratch field are not held together: the
       // larger of the two counts.
-      double metricWork = s.metric.kind == MetricKind::CC ? kCcCoefficients * v : 0.0;
+      double metricWork = 0;
+      if (s.metric.kind == MetricKind::CC) {
+        const double plane = double(g.size[0] * g.size[1]);
+        const auto slabSlices = int64_t(std::llround(v / plane));
+        const double held = backend == PlanBackend::Cuda
+                                ? plane * double(ccCoefficientSlices(g.size[0], g.size[1], slabSlices, s.metric.radius))
+                                : v;
+        metricWork = kCcCoefficients * held;
+      }
       double smoothingWork = 0;
       if (field) {
         // greedy: u, gradient, two Adam moments; SyN: that per half plus both images at the midpoint.
@@ -172,24 +181,25 @@ MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, b
 }
 
 int smallestRankCount(const Spec& spec, const Grid& fixed, const Grid& moving, bool withMasks, double bytesPerRank,
-                      int maxRanks, MovingPlacement placement) {
+                      int maxRanks, MovingPlacement placement, PlanBackend backend) {
   for (int n = 1; n <= maxRanks; ++n)
-    if (planMemory(spec, fixed, moving, withMasks, n, placement).peakBytes <= bytesPerRank) return n;
+    if (planMemory(spec, fixed, moving, withMasks, n, placement, backend).peakBytes <= bytesPerRank) return n;
   return 0;
 }
 
 MovingPlacement autoMovingPlacement(const Spec& spec, const Grid& fixed, const Grid& moving, bool withMasks,
-                                    int ranks, double bytesPerRank) {
+                                    int ranks, double bytesPerRank, PlanBackend backend) {
   if (ranks <= 1) return MovingPlacement::Replicated;
-  const double replicated = planMemory(spec, fixed, moving, withMasks, ranks, MovingPlacement::Replicated).peakBytes;
+  const double replicated =
+      planMemory(spec, fixed, moving, withMasks, ranks, MovingPlacement::Replicated, backend).peakBytes;
   return replicated <= bytesPerRank ? MovingPlacement::Replicated : MovingPlacement::Sharded;
 }
 
 int smallestRankCountAuto(const Spec& spec, const Grid& fixed, const Grid& moving, bool withMasks,
-                          double bytesPerRank, int maxRanks) {
+                          double bytesPerRank, int maxRanks, PlanBackend backend) {
   for (int n = 1; n <= maxRanks; ++n) {
-    const MovingPlacement p = autoMovingPlacement(spec, fixed, moving, withMasks, n, bytesPerRank);
-    if (planMemory(spec, fixed, moving, withMasks, n, p).peakBytes <= bytesPerRank) return n;
+    const MovingPlacement p = autoMovingPlacement(spec, fixed, moving, withMasks, n, bytesPerRank, backend);
+    if (planMemory(spec, fixed, moving, withMasks, n, p, backend).peakBytes <= bytesPerRank) return n;
   }
   return 0;
 }

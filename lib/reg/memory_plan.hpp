@@ -19,6 +19,11 @@ namespace ffdp {
 enum class MovingPlacement { Replicated, Sharded };
 const char* toString(MovingPlacement p);  // "replicated", "sharded"
 
+// Which backend's buffers the plan counts. They differ in one place: LNCC's gradient coefficients, which
+// the CPU holds for the whole level and the CUDA backend for a group of z-slices at a time
+// (ops/cc_coefficient_groups.hpp).
+enum class PlanBackend { Cpu, Cuda };
+
 struct MemoryPhase {
   std::string what;        // "stage 3 (greedy, CC) level 3/3 [162x214x167]", "outputs", ...
   int64_t voxels = 0;      // fixed voxels of the phase's grid
@@ -34,18 +39,19 @@ struct MemoryPlan {
 };
 
 MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, bool withMasks, int ranks,
-                      MovingPlacement placement = MovingPlacement::Replicated);
+                      MovingPlacement placement = MovingPlacement::Replicated, PlanBackend backend = PlanBackend::Cpu);
 
 // The smallest rank count (1..maxRanks) whose peak fits in `bytesPerRank`, or 0 when none does.
 int smallestRankCount(const Spec& spec, const Grid& fixed, const Grid& moving, bool withMasks, double bytesPerRank,
-                      int maxRanks, MovingPlacement placement = MovingPlacement::Replicated);
+                      int maxRanks, MovingPlacement placement = MovingPlacement::Replicated,
+                      PlanBackend backend = PlanBackend::Cpu);
 
 // What --moving-placement auto picks for `ranks` ranks: replicated when that plan's peak fits in
 // `bytesPerRank`, else sharded (one rank: replicated).
 MovingPlacement autoMovingPlacement(const Spec& spec, const Grid& fixed, const Grid& moving, bool withMasks,
-                                    int ranks, double bytesPerRank);
+                                    int ranks, double bytesPerRank, PlanBackend backend = PlanBackend::Cpu);
 // The smallest rank count whose peak fits with the placement auto would pick there; 0 when none does.
 int smallestRankCountAuto(const Spec& spec, const Grid& fixed, const Grid& moving, bool withMasks,
-                          double bytesPerRank, int maxRanks);
+                          double bytesPerRank, int maxRanks, PlanBackend backend = PlanBackend::Cpu);
 
 }  // namespace ffdp

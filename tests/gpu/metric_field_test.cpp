@@ -9,6 +9,7 @@
 //   gradient     max |gpu - cpu| <= 1e-6 max |cpu| over all voxels and components: each value is
 //                a float rounded from double maths that differ only by FMA contraction and the
 //                order of sums, i.e. at most an ulp or two of the largest float.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstring>
@@ -124,6 +125,48 @@ TEST_CASE("CUDA LNCC field metric equals the CPU reference", "[gpu][metric][cc]"
   s.samplingFraction = masks ? 1.0 : 0.7;
   INFO("radius " << radius << ", masks " << masks << ", sampling " << s.samplingFraction);
   expectAgreement(p, s);
+}
+
+TEST_CASE("CUDA LNCC in groups of z-slices gives the same bits as in one", "[gpu][metric][cc]") {
+  FFDP_REQUIRE_GPU();
+  auto rng = seededRng("gpu field metric CC groups");
+  const bool masks = GENERATE(true, false);
+  const int radius = GENERATE(1, 2, 4);
+  FieldProblem p = randomProblem(rng, masks);
+  MetricSettings s;
+  s.kind = MetricKind::CC;
+  s.radius = radius;
+  s.samplingFraction = masks ? 1.0 : 0.7;
+  INFO("radius " << radius << ", masks " << masks);
+  const int64_t V = p.fixed.voxels();
+  REQUIRE(p.fixed.grid.size[2] > 64);  // groups of 32, 32 and the rest
+  SelfComm comm;
+  cuda::MetricDeviceInputs grouped = p.inputs(s);
+  grouped.ccGroupSlices = 32;
+
+  cuda::DeviceArray<float> g1(3 * V, "test gradient"), g2(3 * V, "test gradient");
+  const FieldMetricEval one = cuda::fieldMetric(p.inputs(s), p.dU.data(), g1.data(), comm);
+  const FieldMetricEval groups = cuda::fieldMetric(grouped, p.dU.data(), g2.data(), comm);
+  REQUIRE(one.validVoxels > V / 10);
+  CHECK(sameBits(groups.value, one.value));
+  CHECK(groups.validVoxels == one.validVoxels);
+  CHECK(g1.toHost("test gradient") == g2.toHost("test gradient"));
+
+  const AffineMetricEval a1 = cuda::affineMetric(p.inputs(s), true, comm);
+  const AffineMetricEval a2 = cuda::affineMetric(grouped, true, comm);
+  CHECK(sameBits(a2.value, a1.value));
+  CHECK(a2.validVoxels == a1.validVoxels);
+  for (size_t q = 0; q < a1.gradient.size(); ++q) CHECK(sameBits(a2.gradient[q], a1.gradient[q]));
+
+  // No valid voxel in groups: zero value, zero gradient.
+  grouped.A.t = {1000, 0, 0};
+  const std::vector<float> ones(size_t(3 * V), 1.0f);
+  g2.upload(ones.data(), int64_t(ones.size()), "test gradient");
+  const FieldMetricEval none = cuda::fieldMetric(grouped, p.dU.data(), g2.data(), comm);
+  CHECK(none.validVoxels == 0);
+  CHECK(none.value == 0.0);
+  const std::vector<float> back = g2.toHost("test gradient");
+  CHECK(std::all_of(back.begin(), back.end(), [](float v) { return v == 0.0f; }));
 }
 
 TEST_CASE("CUDA MI field metric equals the CPU reference", "[gpu][metric][mi]") {

@@ -91,3 +91,30 @@ TEST_CASE("memory plan of an MI run over ranks allows for slabs balanced by work
   const Grid whole = g;
   CHECK(planMemory(mi, whole, whole, false, 1).peakBytes == Approx(64.0 * 1e6 + 8.0 * (15625 + 125000) + 4e6).epsilon(1e-12));
 }
+
+TEST_CASE("memory plan of CC on the GPU holds one group of coefficient slices, the CPU the whole level",
+          "[reg][memory][coarse]") {
+  // 400 x 400 slices: a group is the largest multiple of 32 slices within 2^26 voxels (419 -> 416), and the
+  // GPU holds it with r = 2 slices either side: 420 slices.
+  Spec cc = greedyOnly();
+  cc.stages[0].fieldShrink = 2;
+  cc.stages[0].metric.radius = 2;
+  auto plans = [&](int64_t nz) {
+    Grid g;
+    g.size = {400, 400, nz};
+    return std::make_pair(planMemory(cc, g, g, false, 1, MovingPlacement::Replicated, PlanBackend::Cpu).peakBytes,
+                          planMemory(cc, g, g, false, 1, MovingPlacement::Replicated, PlanBackend::Cuda).peakBytes);
+  };
+  // 420 slices: one group, nothing saved.
+  const auto [cpu420, gpu420] = plans(420);
+  CHECK(gpu420 == Approx(cpu420).epsilon(1e-12));
+  // 1680 slices: a quarter of the coefficients. Full resolution: inputs 8 B per voxel, the level images, the
+  // field's state 48 B per field voxel, the image-grid gradient 12 B and the coefficients 24 B per held centre.
+  const auto [cpu, gpu] = plans(1680);
+  const double V = 400.0 * 400 * 1680, field = 200.0 * 200 * 840, plane = 400.0 * 400;
+  const double levels = 8.0 * (100.0 * 100 * 420 + field);
+  CHECK(cpu == Approx(8 * V + levels + 48 * field + 12 * V + 24 * V).epsilon(1e-12));
+  CHECK(gpu == Approx(8 * V + levels + 48 * field + 12 * V + 24 * plane * 420).epsilon(1e-12));
+  CHECK(gpu / V < 36);  // issue 4's bound, met for CC on the GPU with fieldShrink 2
+  CHECK(cpu / V > 36);
+}
