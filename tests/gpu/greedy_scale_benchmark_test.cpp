@@ -65,10 +65,15 @@ ScaleRow timeIterations(const Image& fixedSmall, const Image& movingSmall, int f
     step.warpSigma = {0.5 * perFieldVoxel, 0.5 * perFieldVoxel, 0.5 * perFieldVoxel};
     const Grid fieldGrid = fieldShrink == 1 ? fine : fine.shrunk({fieldShrink, fieldShrink, fieldShrink});
     Field u = backend->zeroField(fieldGrid), gradient = backend->zeroField(fieldGrid);
+    // A coarser field: the metric's gradient per fixed voxel, then restricted onto the field's grid (as
+    // reg/greedy_level.cpp does).
+    Field imageGradient = fieldShrink == 1 ? Field() : backend->zeroField(fine);
     FieldOptimizer optimizer(fieldGrid, *backend);
     const Affine A = Affine::identity(fine.centre());
     const auto iterate = [&] {
-      const FieldMetricEval e = backend->fieldMetric(fixed, moving, nullptr, nullptr, A, u, metric, &gradient);
+      const FieldMetricEval e = backend->fieldMetric(fixed, moving, nullptr, nullptr, A, u, metric,
+                                                     fieldShrink == 1 ? &gradient : &imageGradient);
+      if (fieldShrink != 1) gradient = backend->restrictField(imageGradient, fieldGrid);
       optimizer.update(u, gradient, double(e.validVoxels), step, *backend);
     };
     iterate();  // warm-up: pool allocations, first uploads
