@@ -209,6 +209,17 @@ class CudaBackend final : public Backend {
 
   void refreshHalo(Comm& comm, Image& v) override { refreshHaloOnDevice(comm, v, "an image"); }
   void refreshHalo(Comm& comm, Field& v) override { refreshHaloOnDevice(comm, v, "a displacement field"); }
+  void refreshInnerHalo(Comm& comm, Field& v, int64_t depth) override {
+    if (!v.grid.isSlab()) return;
+    const SlabLayout layout = layoutOf(v.grid, comm);
+    const InnerHalo inner = innerHalo(layout, comm.rank(), v.grid.slab.halo, depth);
+    Grid part = v.grid;  // the exchange reads only its slice size and count
+    part.size[2] = inner.slices;
+    const int64_t plane = v.grid.size[0] * v.grid.size[1];
+    Vec3f* device = deviceInOut(v, "a displacement field");
+    exchangeHaloOnDevice(comm, layout, inner.depth, device + inner.firstSlice * plane, part,
+                         "a displacement field (inner halo)");
+  }
   void refreshHalo(Comm& comm, Mask& v) override {
     refreshHaloOnDevice(comm, v, "a mask");
     if (v.grid.isSlab()) downloadToHost(v, "a mask");  // masks stay on the host too (see the top)

@@ -47,6 +47,15 @@ std::vector<HaloRound> planHaloRounds(const SlabLayout& layout, int rank, int64_
   return plan;
 }
 
+InnerHalo innerHalo(const SlabLayout& layout, int rank, int64_t bufferHalo, int64_t depth) {
+  InnerHalo h;
+  h.depth = std::max<int64_t>(0, std::min(depth, bufferHalo));
+  const SliceRange held = layout.withHalo(rank, bufferHalo), inner = layout.withHalo(rank, h.depth);
+  h.firstSlice = inner.begin - held.begin;
+  h.slices = inner.count();
+  return h;
+}
+
 void exchangeHaloBytes(Comm& comm, const SlabLayout& layout, int64_t halo, void* buffer, std::size_t sliceBytes,
                        int64_t bufferSlices) {
   if (comm.size() != layout.ranks()) {

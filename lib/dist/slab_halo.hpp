@@ -30,6 +30,14 @@ struct HaloRound {
 // one rank; 1 round when every slab is at least `halo` slices thick.
 std::vector<HaloRound> planHaloRounds(const SlabLayout& layout, int rank, int64_t halo);
 
+// The part of a buffer with `bufferHalo` halo slices that a halo of `depth` slices spans: it starts at
+// local slice firstSlice and has `slices` slices (depth is cut to bufferHalo). An exchange with halo
+// `depth` on that part refreshes only the halo slices next to the own ones.
+struct InnerHalo {
+  int64_t depth = 0, firstSlice = 0, slices = 0;
+};
+InnerHalo innerHalo(const SlabLayout& layout, int rank, int64_t bufferHalo, int64_t depth);
+
 // Byte-level exchange on a buffer of bufferSlices z-slices of sliceBytes each (z slowest).
 void exchangeHaloBytes(Comm& comm, const SlabLayout& layout, int64_t halo, void* buffer, std::size_t sliceBytes,
                        int64_t bufferSlices);

@@ -26,6 +26,19 @@ void refreshHalo(Comm& comm, Volume<T>& v) {
   exchangeHalo(comm, layoutOf(v.grid, comm), v.grid.slab.halo, v);
 }
 
+// Fills only the `depth` halo slices next to the own ones on each side (at most the buffer's halo), for
+// a reader that looks no further; the outer halo slices keep what they held. Every rank calls it with the
+// same depth (the exchange pairs byte counts).
+template <class T>
+void refreshInnerHalo(Comm& comm, Volume<T>& v, int64_t depth) {
+  if (!v.grid.isSlab()) return;
+  const SlabLayout layout = layoutOf(v.grid, comm);
+  const InnerHalo inner = innerHalo(layout, comm.rank(), v.grid.slab.halo, depth);
+  const size_t plane = size_t(v.grid.size[0] * v.grid.size[1]);
+  exchangeHaloBytes(comm, layout, inner.depth, v.data.data() + size_t(inner.firstSlice) * plane, plane * sizeof(T),
+                    inner.slices);
+}
+
 // The same rank's slices in a buffer with `halo` slices on each side (wider or narrower), halos filled.
 template <class T>
 Volume<T> reslab(Comm& comm, const Volume<T>& v, int64_t halo) {

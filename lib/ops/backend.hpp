@@ -144,6 +144,8 @@ class Backend {
   virtual void refreshHalo(Comm& comm, Image& v) { ffdp::refreshHalo(comm, v); }
   virtual void refreshHalo(Comm& comm, Field& v) { ffdp::refreshHalo(comm, v); }
   virtual void refreshHalo(Comm& comm, Mask& v) { ffdp::refreshHalo(comm, v); }
+  // Only the `depth` halo slices next to the own ones on each side (dist/slab_volume.hpp refreshInnerHalo).
+  virtual void refreshInnerHalo(Comm& comm, Field& v, int64_t depth) { ffdp::refreshInnerHalo(comm, v, depth); }
   // The same own slices in a buffer with a halo of `halo` slices, halo filled (dist/slab_volume.hpp).
   virtual Image reslab(Comm& comm, const Image& v, int64_t halo) { return ffdp::reslab(comm, v, halo); }
   virtual Field reslab(Comm& comm, const Field& v, int64_t halo) { return ffdp::reslab(comm, v, halo); }

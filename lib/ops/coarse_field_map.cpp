@@ -1,5 +1,6 @@
 #include "ops/coarse_field_map.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -61,6 +62,23 @@ CoarseFieldMap coarseFieldMap(const Grid& image, const Grid& field) {
   map.fieldBufferSlices = field.size[2];
   if (image.isSlab()) requireCoverage(map, field);
   return map;
+}
+
+int64_t restrictionHalo(const Grid& image, const Grid& field, int ranks) {
+  if (!image.isSlab() || !field.isSlab()) return 0;
+  const CoarseAxis z = coarseFieldMap(image, field).axis[2];
+  const SlabLayout imageLayout = SlabLayout::of(image, ranks), fieldLayout = SlabLayout::of(field, ranks);
+  int64_t halo = 0;
+  for (int r = 0; r < ranks; ++r) {
+    const SliceRange own = imageLayout.own(r), fieldOwn = fieldLayout.own(r);
+    for (int64_t n = fieldOwn.begin; n < fieldOwn.end; ++n) {
+      int64_t first, last;
+      z.readersOf(n, first, last);
+      for (int64_t k = first; k <= last; ++k)
+        if (z.weightOf(k, n) > 0) halo = std::max({halo, own.begin - k, k - (own.end - 1)});
+    }
+  }
+  return halo;
 }
 
 }  // namespace ffdp

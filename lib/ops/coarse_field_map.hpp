@@ -143,4 +143,9 @@ struct CoarseFieldMap {
 // Throws ffdp::Error (Internal) otherwise: the engine only pairs grids it made, so a mismatch is a bug.
 CoarseFieldMap coarseFieldMap(const Grid& image, const Grid& field);
 
+// Slab buffers of one run split over `ranks`: the halo slices of the image buffer, on each side, that the
+// restriction of any rank's own field slices reads (with nonzero weight). The same on every rank (it
+// looks at every rank's slabs), so ranks can exchange exactly that many; 0 for whole grids.
+int64_t restrictionHalo(const Grid& image, const Grid& field, int ranks);
+
 }  // namespace ffdp

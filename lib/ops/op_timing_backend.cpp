@@ -129,6 +129,9 @@ class Timing final : public OpTimingBackend {
   void refreshHalo(Comm& comm, Field& v) override {
     timed("refreshHalo field", v.grid, [&] { return (in_.refreshHalo(comm, v), 0); });
   }
+  void refreshInnerHalo(Comm& comm, Field& v, int64_t depth) override {
+    timed("refreshHalo field (inner)", v.grid, [&] { return (in_.refreshInnerHalo(comm, v, depth), 0); });
+  }
   void refreshHalo(Comm& comm, Mask& v) override {
     timed("refreshHalo mask", v.grid, [&] { return (in_.refreshHalo(comm, v), 0); });
   }

@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "dist/slab_volume.hpp"
+#include "ops/coarse_field_map.hpp"
 #include "ops/moving_window_cache.hpp"
 
 namespace ffdp {
@@ -87,6 +88,7 @@ class SlabBackend final : public Backend {
   void finishQueuedWork() override { in_.finishQueuedWork(); }
   void refreshHalo(Comm& comm, Image& v) override { in_.refreshHalo(comm, v); }
   void refreshHalo(Comm& comm, Field& v) override { in_.refreshHalo(comm, v); }
+  void refreshInnerHalo(Comm& comm, Field& v, int64_t depth) override { in_.refreshInnerHalo(comm, v, depth); }
   void refreshHalo(Comm& comm, Mask& v) override { in_.refreshHalo(comm, v); }
   Image reslab(Comm& comm, const Image& v, int64_t halo) override { return produced(in_.reslab(comm, v, halo)); }
   Field reslab(Comm& comm, const Field& v, int64_t halo) override { return in_.reslab(comm, v, halo); }
@@ -160,11 +162,16 @@ class SlabBackend final : public Backend {
     if (metric.kind == MetricKind::CC) requireHalo(fixed.grid, 2 * int64_t(metric.radius), "field CC metric");
     const MovingWindowCache::Sampled m = windows_.prepare(moving, movingMask, fixed.grid, A, displacementBound(moving, u));
     const FieldMetricEval eval = in_.fieldMetric(fixed, *m.image, fixedMask, m.mask, A, u, metric, gradient);
-    if (gradient) in_.refreshHalo(comm_, *gradient);
+    // The gradient per fixed voxel of a coarser u has one reader, restrictField onto u's grid, which looks
+    // only a few slices into the halo (2 or 3 at fieldShrink 2 or 3, against the 13 of the gigavoxel preset's
+    // smoothing): only those are refreshed.
+    if (gradient && u.grid.sameAs(gradient->grid)) in_.refreshHalo(comm_, *gradient);
+    if (gradient && !u.grid.sameAs(gradient->grid))
+      in_.refreshInnerHalo(comm_, *gradient, restrictionHalo(gradient->grid, u.grid, comm_.size()));
     return eval;
   }
-  // fine's halo was refreshed by fieldMetric; the field's halo slices gather only part of their readers,
-  // so they are refreshed from their owners.
+  // fine's halo was refreshed by fieldMetric as deep as this reads; the field's halo slices gather only
+  // part of their readers, so they are refreshed from their owners.
   Field restrictField(const Field& fine, const Grid& fieldGrid) override {
     return refreshed(in_.restrictField(fine, fieldGrid));
   }
