@@ -17,6 +17,7 @@
 #include "logging.hpp"
 #include "backend_choice.hpp"
 #include "dry_run.hpp"
+#include "inverse_warped_slabs.hpp"
 #include "ops/backend.hpp"
 #include "ops/slab_backend.hpp"
 #include "rank_inputs.hpp"
@@ -173,10 +174,9 @@ SlabSlices slabSlices(const Grid& g) {
   return {{first, first + g.size[2]}, {first + g.ownedBegin(), first + g.ownedEnd()}};
 }
 
-// The outputs of a run on several ranks. Fixed-grid outputs (warped image, fields) are written by slab
-// without gathering them; the inverse-warped image lies on the moving grid and reads the inverse field
-// anywhere, so the fixed image and the inverse field are gathered and rank 0 resamples and writes it.
-// Rank 0 writes the small files. Every rank calls this together.
+// The outputs of a run on several ranks, each image and field written by slab without gathering it:
+// the fixed-grid ones (warped image, fields) by the fixed slabs, the inverse-warped image by slabs of the
+// moving grid (inverse_warped_slabs.hpp). Rank 0 writes the small files. Every rank calls this together.
 void writeRankOutputs(const OutputNames& out, const RankInputs& in, const RegistrationResult& result,
                       Backend& backend, Comm& comm, std::vector<std::string>& written) {
   const bool root = comm.rank() == 0;
@@ -196,14 +196,9 @@ void writeRankOutputs(const OutputNames& out, const RankInputs& in, const Regist
   const SlabSlices s = slabSlices(warped.grid);
   writeImageSlabs(comm, out.warped, in.fixedWhole, warped, s.held, s.own);
   if (root) written.push_back(out.warped);
-  RegistrationResult whole;
-  whole.transform = result.transform;
-  if (result.inverseWarp) whole.inverseWarp = gatherWhole(comm, *result.inverseWarp);
-  const Image fixedWhole = gatherWhole(comm, in.fixed);
-  if (root) {
-    writeImage(out.inverseWarped, warpedFixed(backend, fixedWhole, in.movingWhole, whole));
-    written.push_back(out.inverseWarped);
-  }
+  const Image inverseWarped = inverseWarpedSlab(in.fixed, in.movingWhole, result, comm);
+  writeImageSlabs(comm, out.inverseWarped, in.movingWhole, inverseWarped, slabSlices(inverseWarped.grid).own);
+  if (root) written.push_back(out.inverseWarped);
 }
 
 // --moving-placement for this run: auto asks the memory plan (from the image headers) whether the

@@ -4,6 +4,10 @@
 // fields, ops/backend.hpp, take the edge value everywhere beyond: inside a registration every point
 // they are read at lies within the fixed grid's extent, where the two rules agree.)
 // A plain CPU helper for one-shot evaluations (apply's general chains, eval), not for iterations.
+// A field whose grid is a slab of a whole grid (Grid::slab: a rank's buffer, or a window of slices
+// fetched from other ranks) is read as the whole field: its index maps through the whole grid's origin
+// and slice k of the buffer is whole slice k + firstSlice (exact integer shifts, so a window gives the
+// whole field's values bit for bit); the caller's buffer must hold every slice a point reads.
 #pragma once
 #include "core/field.hpp"
 
@@ -21,7 +25,9 @@ class FieldSampler {
 
  private:
   const Field& u_;
-  Mat3 toIndex_;  // (D diag(spacing))^-1
+  Mat3 toIndex_;                          // (D diag(spacing))^-1
+  Vec3 origin_;                           // the whole grid's origin
+  int64_t wholeSlices_ = 0, firstSlice_ = 0;
 };
 
 // Smallest spacing of a grid: the "voxel" in which field errors are reported.

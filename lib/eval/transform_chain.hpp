@@ -26,6 +26,8 @@ Vec3 mapPoint(const TransformChain& chain, const Vec3& x);
 
 // p(x) - x at every voxel of `grid`: the whole chain as one displacement field on that grid, so that
 // resampleWarp(moving, identity, field) applies it. Voxels whose mapped point is not finite get NaN.
+// A slab grid's voxels are placed through the whole grid's origin (Grid::slab), as the whole grid
+// places them.
 Field chainDisplacement(const TransformChain& chain, const Grid& grid);
 
 }  // namespace ffdp

@@ -163,7 +163,7 @@ MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, b
     acc.add("warp and inverse warp", fixed.voxels(), {{"inputs", inputs}, {"fields", 4 * kField * Vu}});
   // Then the two warped images, one after the other, with the warp and its inverse still held: the warped
   // image on the fixed grid (a coarser warp interpolated onto that grid first), then the inverse warped
-  // image and its chain's field on the moving grid, written by slab of that grid.
+  // image and its chain's field on the moving grid, computed and written by slab of that grid.
   const double fields = anyDeformable ? 2 * kField * Vu : 0.0;
   const double warpOnFixedGrid = anyDeformable && !outputFieldGrid.sameAs(fixed) ? kField * Vf : 0.0;
   std::vector<std::pair<std::string, double>> warped{
@@ -173,6 +173,11 @@ MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, b
       {"inputs", inputs},
       {"fields", fields + (anyDeformable ? kField * VmSlab : 0.0)},
       {"inverse warped image", kImage * VmSlab}};
+  // Several ranks: the slices of the fixed image and of the inverse field that the moving slab reads,
+  // fetched from their owners (apps/ffdp-register/inverse_warped_slabs.hpp); about a slab each.
+  if (ranks > 1)
+    inverseWarped.push_back({"fetched windows", kImage * windowVoxels(fixed, ranks) +
+                                                    (anyDeformable ? kField * windowVoxels(outputFieldGrid, ranks) : 0.0)});
   if (sharded) warped.push_back({"moving window", kImage * windowVoxels(moving, ranks)});
   acc.add("warped image", fixed.voxels(), warped);
   acc.add("inverse warped image", moving.voxels(), inverseWarped);

@@ -81,6 +81,64 @@ TEST_CASE("a field is sampled as ITK reads a field file: trilinear inside, edge 
   CHECK(smallestSpacing(g) == 1.5);
 }
 
+// Slices [first, first + count) of `whole`'s grid as a slab buffer (a window fetched from other ranks):
+// the origin moved to its first slice, the whole origin kept (dist/slab.hpp's haloSlabGrid does the same).
+Grid windowOf(const Grid& whole, int64_t first, int64_t count) {
+  Grid w = whole;
+  w.size[2] = count;
+  w.origin = whole.indexToPhysical({0.0, 0.0, double(first)});
+  w.slab.wholeSlices = whole.size[2];
+  w.slab.firstSlice = first;
+  w.slab.ownBegin = 0;
+  w.slab.ownEnd = count;
+  w.slab.wholeOrigin = whole.origin;
+  return w;
+}
+
+TEST_CASE("a window of a field's slices placed as a slab samples as the whole field, bit for bit", "[eval][field]") {
+  const Grid g = fieldGrid();
+  Affine A = Affine::identity(g.centre());
+  A.M = Mat3{{{1.02, 0.03, -0.01}, {-0.02, 0.99, 0.02}, {0.01, -0.03, 1.01}}};
+  A.t = {0.7, -0.3, 0.45};
+  // A field with no closed form (so that sums are not exact): the linear one plus a wobble.
+  Field u = linearField(g, kB, g.centre());
+  for (int64_t n = 0; n < g.voxels(); ++n) u.data[size_t(n)][n % 3] += float(0.1 * std::sin(0.7 * double(n)));
+  const Grid w = windowOf(g, 2, 4);
+  Field window(w);
+  const int64_t plane = g.size[0] * g.size[1];
+  for (int64_t n = 0; n < w.voxels(); ++n) window.data[size_t(n)] = u.data[size_t(n + 2 * plane)];
+  const FieldSampler whole(u), part(window);
+  int compared = 0;
+  for (double z = 2.0; z <= 5.0; z += 0.37)
+    for (double y = -0.3; y < 9.4; y += 1.3)
+      for (double x = -0.4; x < 11.5; x += 1.7) {
+        const Vec3 p = g.indexToPhysical({x, y, z});
+        const Vec3 a = whole.at(p), b = part.at(p);
+        CHECK(part.covers(p) == whole.covers(p));
+        for (int c = 0; c < 3; ++c) CHECK(a[c] == b[c]);  // exactly: same index, same voxels
+        ++compared;
+      }
+  CHECK(compared > 100);
+  // The whole extent decides what is covered, not the window's slices.
+  CHECK(part.covers(g.indexToPhysical({3.0, 4.0, -0.4})));
+  CHECK_FALSE(part.covers(g.indexToPhysical({3.0, 4.0, 7.6})));
+
+  // A chain's displacement on a slab of the grid: the whole grid's on those slices, bit for bit, also
+  // when the field it reads is a window.
+  const Field dWhole = chainDisplacement({affineStep(A), fieldStep(u)}, g);
+  const Grid slab = windowOf(g, 3, 2);
+  const Field dSlab = chainDisplacement({affineStep(A), fieldStep(window)}, slab);
+  int64_t different = 0;
+  for (int64_t k = 0; k < slab.size[2]; ++k)
+    for (int64_t j = 0; j < g.size[1]; ++j)
+      for (int64_t i = 0; i < g.size[0]; ++i) {
+        const Vec3f& a = dWhole.at(i, j, k + 3);
+        const Vec3f& b = dSlab.at(i, j, k);
+        different += a[0] != b[0] || a[1] != b[1] || a[2] != b[2];
+      }
+  CHECK(different == 0);
+}
+
 TEST_CASE("a transform chain acts in ANTs order: the first listed acts first", "[eval][field]") {
   const Grid g = fieldGrid();
   const Vec3 c = g.centre();
