@@ -32,8 +32,6 @@ void placeAsSlab(Volume<T>& window, const Grid& whole, const SliceRange& range) 
 // is finite (every sample is outside then).
 SliceRange fixedSlicesRead(const Field& d, const Grid& fixedWhole) {
   const Grid& g = d.grid;
-  const Vec3 origin = g.isSlab() ? g.slab.wholeOrigin : g.origin;
-  const Mat3 toPhysical = g.indexToPhysicalMatrix();
   const Mat3 toFixedIndex = fixedWhole.indexToPhysicalMatrix().inverse();
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
 #pragma omp parallel for schedule(static) reduction(min : lo) reduction(max : hi)
@@ -41,7 +39,7 @@ SliceRange fixedSlicesRead(const Field& d, const Grid& fixedWhole) {
     for (int64_t j = 0; j < g.size[1]; ++j)
       for (int64_t i = 0; i < g.size[0]; ++i) {
         const Vec3f& v = d.at(i, j, k);
-        const Vec3 x = origin + toPhysical * Vec3{double(i), double(j), double(k + g.slab.firstSlice)};
+        const Vec3 x = g.wholeIndexToPhysical({double(i), double(j), double(k)});
         const double z = (toFixedIndex * (x + Vec3{double(v[0]), double(v[1]), double(v[2])} - fixedWhole.origin))[2];
         if (!std::isfinite(z)) continue;
         lo = std::min(lo, z);

@@ -56,6 +56,12 @@ struct Grid {
   // D * diag(spacing): maps an index offset to a physical offset.
   Mat3 indexToPhysicalMatrix() const { return direction * Mat3::diagonal(spacing); }
   Vec3 indexToPhysical(const Vec3& index) const { return origin + indexToPhysicalMatrix() * index; }
+  // The same point placed through the whole grid, as the whole grid computes it bit for bit (a slab
+  // buffer's own origin is rounded): local slice k is whole slice k + firstSlice.
+  Vec3 wholeIndexToPhysical(const Vec3& index) const {
+    if (!isSlab()) return indexToPhysical(index);
+    return slab.wholeOrigin + indexToPhysicalMatrix() * Vec3{index[0], index[1], index[2] + double(slab.firstSlice)};
+  }
   // Continuous index of a physical point (the inverse map).
   Vec3 physicalToIndex(const Vec3& p) const { return indexToPhysicalMatrix().inverse() * (p - origin); }
 

@@ -36,14 +36,11 @@ Vec3 mapPoint(const TransformChain& chain, const Vec3& x) { return PreparedChain
 Field chainDisplacement(const TransformChain& chain, const Grid& grid) {
   const PreparedChain prepared(chain);
   Field d(grid);
-  const Vec3 origin = grid.isSlab() ? grid.slab.wholeOrigin : grid.origin;
-  const Mat3 toPhysical = grid.indexToPhysicalMatrix();
-  const int64_t first = grid.slab.firstSlice;
 #pragma omp parallel for schedule(static)
   for (int64_t k = 0; k < grid.size[2]; ++k)
     for (int64_t j = 0; j < grid.size[1]; ++j)
       for (int64_t i = 0; i < grid.size[0]; ++i) {
-        const Vec3 x = origin + toPhysical * Vec3{double(i), double(j), double(k + first)};
+        const Vec3 x = grid.wholeIndexToPhysical({double(i), double(j), double(k)});
         const Vec3 r = prepared.map(x) - x;
         d.at(i, j, k) = {float(r[0]), float(r[1]), float(r[2])};
       }

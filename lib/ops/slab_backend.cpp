@@ -165,8 +165,9 @@ class SlabBackend final : public Backend {
     // The gradient per fixed voxel of a coarser u has one reader, restrictField onto u's grid, which looks
     // only a few slices into the halo (2 or 3 at fieldShrink 2 or 3, against the 13 of the gigavoxel preset's
     // smoothing): only those are refreshed.
-    if (gradient && u.grid.sameAs(gradient->grid)) in_.refreshHalo(comm_, *gradient);
-    if (gradient && !u.grid.sameAs(gradient->grid))
+    if (gradient && u.grid.sameAs(gradient->grid))
+      in_.refreshHalo(comm_, *gradient);
+    else if (gradient)
       in_.refreshInnerHalo(comm_, *gradient, restrictionHalo(gradient->grid, u.grid, comm_.size()));
     return eval;
   }
