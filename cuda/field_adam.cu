@@ -1,5 +1,5 @@
-// Adam kernels (field_adam.hpp): memory-bound; one thread per voxel where a vector norm is
-// reduced, one thread per float otherwise (fully coalesced).
+// Adam kernels (field_adam.hpp): memory-bound; one thread per float where they store (fully
+// coalesced), one thread per voxel where they only load and reduce a vector norm.
 #include "cuda_check.cuh"
 #include "field_adam.hpp"
 #include "field_adam_element.cuh"
@@ -15,20 +15,42 @@ struct AdamScales {
 // The CPU's host-side constants: float(1 / c1), float(1 / c2), float(epsilon).
 AdamScales adamScales(double c1, double c2, double epsilon) { return {float(1 / c1), float(1 / c2), float(epsilon)}; }
 
-__global__ void momentsKernel(float* __restrict__ m, float* __restrict__ v, const float* __restrict__ g,
-                              int64_t voxels, float s, float b1, float b2, double* partials) {
+// m and v are loaded and stored float by float, coalesced: with one thread per voxel each warp's
+// stride-3 store wrote 12 partly filled sectors, 3 times over, and L2 ran at 97 % while DRAM moved
+// 52 % of its peak. The block's new v goes through shared memory so that each thread still takes
+// the norm of one voxel (max is exact in any order: the same result).
+__global__ void __launch_bounds__(kThreads) momentsKernel(float* __restrict__ m, float* __restrict__ v,
+                                                          const float* __restrict__ g, int64_t voxels, float s,
+                                                          float b1, float b2, double* partials) {
   __shared__ double scratch[kThreads];
+  __shared__ float vNew[3 * kThreads];
   NormTracker t;
-  for (int64_t n = firstItem(); n < voxels; n += itemStride()) {
-    float vv[3];
-    for (int c = 0; c < 3; ++c) {
-      float mf = m[3 * n + c];
-      vv[c] = v[3 * n + c];
-      adamMomentsElement(mf, vv[c], g[3 * n + c], s, b1, b2);
-      m[3 * n + c] = mf;
-      v[3 * n + c] = vv[c];
+  const int64_t tiles = (voxels + kThreads - 1) / kThreads;
+  for (int64_t tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
+    const int64_t n0 = tile * kThreads, first = 3 * n0;
+    const int count = int(3 * (voxels - n0 < kThreads ? voxels - n0 : kThreads));
+    float mf[3] = {}, vf[3] = {}, gf[3] = {};
+    for (int r = 0; r < 3; ++r) {  // the 9 loads before any use, all in flight together
+      const int f = int(threadIdx.x) + r * kThreads;
+      if (f < count) {
+        mf[r] = m[first + f];
+        vf[r] = v[first + f];
+        gf[r] = g[first + f];
+      }
     }
-    t.add(vv[0], vv[1], vv[2]);
+    for (int r = 0; r < 3; ++r) {
+      const int f = int(threadIdx.x) + r * kThreads;
+      if (f < count) {
+        adamMomentsElement(mf[r], vf[r], gf[r], s, b1, b2);
+        m[first + f] = mf[r];
+        v[first + f] = vf[r];
+        vNew[f] = vf[r];
+      }
+    }
+    __syncthreads();
+    const int c = 3 * int(threadIdx.x);
+    if (c < count) t.add(vNew[c], vNew[c + 1], vNew[c + 2]);
+    __syncthreads();  // vNew is refilled next
   }
   writeNormPartial(t, scratch, partials);
 }

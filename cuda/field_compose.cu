@@ -80,8 +80,7 @@ void launchCompose(const float* u, const StepSource& step, float* r, const Grid&
   for (int a = 0; a < 3; ++a)
     for (int b = 0; b < 3; ++b) m[a][b] = inv.m[a][b];
   const FieldView uv{u, grid.size[0], grid.size[1], grid.size[2]};
-  const int64_t blocks = (only.count() + kVoxelsPerBlock - 1) / kVoxelsPerBlock;
-  composeKernel<<<int(blocks < kMaxBlocks ? blocks : kMaxBlocks), kThreads, 0, cudaStreamPerThread>>>(
+  composeKernel<<<blocksForEach(only.count(), kVoxelsPerBlock), kThreads, 0, cudaStreamPerThread>>>(
       uv, step, r, floatMatrix(m), only.first, only.last);
   checkLaunch(what, only.count());
 }

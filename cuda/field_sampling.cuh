@@ -33,6 +33,18 @@ FFDP_HD inline VoxelIndex voxelOf(int64_t n, int64_t nx, int64_t ny) {
   return {n - row * nx, row % ny, row / ny};
 }
 
+// The (j, k) of row j + ny k of voxels along i, with voxelOf's 32-bit path.
+struct RowIndex {
+  int64_t j, k;
+};
+FFDP_HD inline RowIndex rowOf(int64_t row, int64_t ny) {
+  if (row < (int64_t(1) << 32)) {
+    const uint32_t r = uint32_t(row), ny32 = uint32_t(ny), k = r / ny32;
+    return {int64_t(r - k * ny32), int64_t(k)};
+  }
+  return {row % ny, row / ny};
+}
+
 // IndexAffineView::at with the CPU's order and rounding: (base + j dj + k dk) + i di.
 FFDP_HD inline void indexAtExact(const IndexAffineView& m, int64_t i, int64_t j, int64_t k, double q[3]) {
   const double id = double(i), jd = double(j), kd = double(k);

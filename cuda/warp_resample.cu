@@ -11,9 +11,12 @@
 namespace ffdp::cuda {
 namespace {
 
+// One kernel per rule: the label rule's per-voxel tables live in local memory and its registers
+// would otherwise cap the linear rule's occupancy too.
+template <PointRule Rule>
 __global__ void resampleKernel(ImageView moving, GridIndexMap map, Matrix3 displacementToIndex,
-                               const float* __restrict__ u, int64_t nx, int64_t ny, int64_t voxels, PointRule rule,
-                               float outside, float* __restrict__ out) {
+                               const float* __restrict__ u, int64_t nx, int64_t ny, int64_t voxels, float outside,
+                               float* __restrict__ out) {
   for (int64_t n = firstItem(); n < voxels; n += itemStride()) {
     const VoxelIndex x = voxelOf(n, nx, ny);
     double q[3];
@@ -24,18 +27,27 @@ __global__ void resampleKernel(ImageView moving, GridIndexMap map, Matrix3 displ
       exact::matVec(displacementToIndex.m, d, step);
       for (int a = 0; a < 3; ++a) q[a] = exact::add(q[a], step[a]);
     }
-    out[n] = resamplePoint(moving, q, rule, outside);
+    out[n] = resamplePoint(moving, q, Rule, outside);
   }
 }
 
-PointRule pointRule(Interpolation interp) {
+template <PointRule Rule>
+void launchRule(const ImageView& moving, const GridIndexMap& map, const Matrix3& displacementToIndex, const float* u,
+                const Grid& grid, float outside, float* out) {
+  resampleKernel<Rule><<<blocksForEach(grid.voxels()), kThreads, 0, cudaStreamPerThread>>>(
+      moving, map, displacementToIndex, u, grid.size[0], grid.size[1], grid.voxels(), outside, out);
+}
+
+void launchInterpolation(Interpolation interp, const ImageView& moving, const GridIndexMap& map,
+                         const Matrix3& displacementToIndex, const float* u, const Grid& grid, float outside,
+                         float* out) {
   switch (interp) {
     case Interpolation::Linear:
-      return PointRule::Linear;
+      return launchRule<PointRule::Linear>(moving, map, displacementToIndex, u, grid, outside, out);
     case Interpolation::NearestNeighbor:
-      return PointRule::Nearest;
+      return launchRule<PointRule::Nearest>(moving, map, displacementToIndex, u, grid, outside, out);
     case Interpolation::Label:
-      return PointRule::Label;
+      return launchRule<PointRule::Label>(moving, map, displacementToIndex, u, grid, outside, out);
   }
   fail(ExitCode::Internal, "resample: unknown interpolation");
 }
@@ -49,9 +61,7 @@ void launchResample(const float* moving, const Grid& movingGrid, const Affine& A
   Matrix3 displacementToIndex;
   for (int a = 0; a < 3; ++a)
     for (int b = 0; b < 3; ++b) displacementToIndex.m[a][b] = toIndex.m[a][b];
-  resampleKernel<<<blocksFor(grid.voxels()), kThreads, 0, cudaStreamPerThread>>>(
-      mv, gridIndexMap(grid, movingGrid, A), displacementToIndex, u, grid.size[0], grid.size[1], grid.voxels(),
-      pointRule(interp), outside, out);
+  launchInterpolation(interp, mv, gridIndexMap(grid, movingGrid, A), displacementToIndex, u, grid, outside, out);
   checkLaunch(u ? "resampleWarp" : "resampleAffine", grid.voxels());
 }
 
