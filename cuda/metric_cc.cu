@@ -394,14 +394,19 @@ double countValidCentres(const MetricDeviceInputs& in, const Sampler& sampler, C
 // The coefficients of one group's centres and of r slices either side (cc_coefficient_groups.hpp).
 class CoefficientGroups {
  public:
-  // groupSlices: 0 for the rule's size.
+  // groupSlices: 0 for the rule's size, else whole chunks (a chunk split between two groups would have
+  // its partial sums written by one of them only).
   CoefficientGroups(const BoxTiling& t, int64_t groupSlices)
       : t_(t),
         slices_(groupSlices > 0 ? std::min(groupSlices, t.nz) : ccGroupSlices(t.nx, t.ny, t.nz)),
         held_(t.nx * t.ny * ccHeldSlices(slices_, t.nz, t.r)),
         A_(held_, "CC coefficient A (one double per held centre)"),
         B_(held_, "CC coefficient B (one double per held centre)"),
-        C_(held_, "CC coefficient C (one double per held centre)") {}
+        C_(held_, "CC coefficient C (one double per held centre)") {
+    if (slices_ < t.nz && slices_ % kChunkZ != 0)
+      fail(ExitCode::Internal, "CC coefficient groups of " + std::to_string(slices_) + " slices: not whole chunks of " +
+                                   std::to_string(kChunkZ));
+  }
 
   int64_t count() const { return (t_.nz + slices_ - 1) / slices_; }
   int64_t begin(int64_t group) const { return group * slices_; }

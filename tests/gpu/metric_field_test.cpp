@@ -113,16 +113,22 @@ void expectAgreement(const FieldProblem& p, const MetricSettings& s) {
   CHECK(std::memcmp(gpuGradient.data.data(), repeat.data.data(), gpuGradient.data.size() * sizeof(Vec3f)) == 0);
 }
 
+// CC of radius r; without masks on a sampled subset (the masks' cases sample every voxel).
+MetricSettings ccSettings(int radius, bool masks) {
+  MetricSettings s;
+  s.kind = MetricKind::CC;
+  s.radius = radius;
+  s.samplingFraction = masks ? 1.0 : 0.7;
+  return s;
+}
+
 TEST_CASE("CUDA LNCC field metric equals the CPU reference", "[gpu][metric][cc]") {
   FFDP_REQUIRE_GPU();
   auto rng = seededRng("gpu field metric CC");
   const bool masks = GENERATE(true, false);
   const int radius = GENERATE(1, 2, 4);
   FieldProblem p = randomProblem(rng, masks);
-  MetricSettings s;
-  s.kind = MetricKind::CC;
-  s.radius = radius;
-  s.samplingFraction = masks ? 1.0 : 0.7;
+  const MetricSettings s = ccSettings(radius, masks);
   INFO("radius " << radius << ", masks " << masks << ", sampling " << s.samplingFraction);
   expectAgreement(p, s);
 }
@@ -133,10 +139,7 @@ TEST_CASE("CUDA LNCC in groups of z-slices gives the same bits as in one", "[gpu
   const bool masks = GENERATE(true, false);
   const int radius = GENERATE(1, 2, 4);
   FieldProblem p = randomProblem(rng, masks);
-  MetricSettings s;
-  s.kind = MetricKind::CC;
-  s.radius = radius;
-  s.samplingFraction = masks ? 1.0 : 0.7;
+  const MetricSettings s = ccSettings(radius, masks);
   INFO("radius " << radius << ", masks " << masks);
   const int64_t V = p.fixed.voxels();
   REQUIRE(p.fixed.grid.size[2] > 64);  // groups of 32, 32 and the rest
