@@ -379,14 +379,13 @@ CcTotals valueOnly(const MetricDeviceInputs& in, const Sampler& sampler, const B
 template <class Sampler>
 double countValidCentres(const MetricDeviceInputs& in, const Sampler& sampler, Comm& comm) {
   const OwnedVoxels own = ownedVoxels(in.fixedGrid);
-  constexpr int64_t kMaxBlocks = 1024;
-  const int64_t blocks = std::max<int64_t>(1, std::min(kMaxBlocks, (own.count() + kThreads - 1) / kThreads));
+  const int blocks = blocksFor(own.count());  // whole counts: exact in any order
   DeviceArray<double> partials(blocks, "CC valid-centre counts");
   validCountPass<<<unsigned(blocks), kThreads, 0, cudaStreamPerThread>>>(sampler, in.fixedGrid.size[0],
                                                                          in.fixedGrid.size[1], own.first, own.last,
                                                                          partials.data());
   checkLaunch("validCountPass (CC)", own.count());
-  std::vector<double> count = finishSums(partials, int(blocks), 1, "CC valid centres");
+  std::vector<double> count = finishSums(partials, blocks, 1, "CC valid centres");
   acrossRanksSum(in.fixedGrid, comm, count.data(), 1);
   return count[0];
 }

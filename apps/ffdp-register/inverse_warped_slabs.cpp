@@ -45,11 +45,8 @@ SliceRange fixedSlicesRead(const Field& d, const Grid& fixedWhole) {
         lo = std::min(lo, z);
         hi = std::max(hi, z);
       }
-  const int64_t n = fixedWhole.size[2];
   if (!(lo <= hi)) return {0, 1};
-  const double first = std::floor(lo) - double(kWindowMarginSlices), last = std::floor(hi) + 1 + double(kWindowMarginSlices);
-  const auto clampSlice = [&](double s) { return int64_t(std::clamp(s, 0.0, double(n - 1))); };
-  return {clampSlice(first), clampSlice(last) + 1};
+  return slicesAround(lo, hi, fixedWhole.size[2]);
 }
 
 }  // namespace

@@ -25,11 +25,15 @@ SliceRange movingSlicesRead(const Grid& target, const Grid& movingWhole, const A
   lo -= reach;
   hi += reach;
   if (!std::isfinite(lo) || !std::isfinite(hi)) return all;
-  // Far outside the image (a wild transform): clamp in double before converting to an integer.
+  return slicesAround(lo, hi, nz, marginSlices);
+}
+
+SliceRange slicesAround(double lo, double hi, int64_t slices, int64_t marginSlices) {
+  // Far outside the grid (a wild transform): clamp in double before converting to an integer.
   const double first = std::floor(std::max(lo, -1e15)) - double(marginSlices);
   const double last = std::floor(std::min(hi, 1e15)) + 1 + double(marginSlices);  // inclusive
-  const int64_t begin = int64_t(std::clamp(first, 0.0, double(nz - 1)));
-  const int64_t end = int64_t(std::clamp(last + 1, double(begin + 1), double(nz)));
+  const int64_t begin = int64_t(std::clamp(first, 0.0, double(slices - 1)));
+  const int64_t end = int64_t(std::clamp(last + 1, double(begin + 1), double(slices)));
   return {begin, end};
 }
 

@@ -28,6 +28,11 @@ constexpr int64_t kWindowMarginSlices = 2;
 SliceRange movingSlicesRead(const Grid& target, const Grid& movingWhole, const Affine& A, double maxDisplacementMm,
                             int64_t marginSlices = kWindowMarginSlices);
 
+// The slices [floor(lo) - margin, floor(hi) + 1 + margin] of a grid of `slices` z-slices, clamped to the
+// grid and never empty: what trilinear samples at z indices in [lo, hi] read, with `margin` for rounding
+// (lo, hi finite, lo <= hi; far outside the grid is clamped in double before converting).
+SliceRange slicesAround(double lo, double hi, int64_t slices, int64_t marginSlices = kWindowMarginSlices);
+
 // `range` widened by `spare` slices on each side, clamped to [0, slices): a cached window a little
 // larger than needed survives small changes of A and u without another fetch.
 SliceRange widenedRange(const SliceRange& range, int64_t spare, int64_t slices);

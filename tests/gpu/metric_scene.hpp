@@ -2,12 +2,17 @@
 // multiples of the metric kernels' 16 x 16 x 32 tiles (several z-chunks), optional ellipsoid masks and
 // a random affine. Each test adds its own displacement field.
 #pragma once
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <random>
 
 #include "../ops/ops_test_support.hpp"
 #include "core/affine.hpp"
 #include "core/volume.hpp"
+#include "field_gpu_support.hpp"
+#include "ops/backend.hpp"
 
 namespace ffdp::test {
 
@@ -36,5 +41,25 @@ inline MetricScene randomMetricScene(std::mt19937_64& rng, bool masks) {
 
 // Run-to-run and cached-versus-measured comparisons want the same bits, not a tolerance.
 inline bool sameBits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+// A GPU field metric against the CPU reference (the bounds of tests/gpu/metric_field_test.cpp): the same
+// valid count, the value within 1e-9 relative, the GPU's value-only call the same bits as its full one,
+// the gradient within 1e-6 of the reference's largest component. `what` labels the printed line.
+inline void checkMetricAgainstCpu(const char* what, MetricKind kind, const FieldMetricEval& cpu,
+                                  const FieldMetricEval& gpu, const FieldMetricEval& gpuValueOnly,
+                                  const Field& cpuGradient, const Field& gpuGradient) {
+  CHECK(gpu.validVoxels == cpu.validVoxels);
+  CHECK(std::abs(gpu.value - cpu.value) <= 1e-9 * std::abs(cpu.value) + 1e-12);
+  CHECK(sameBits(gpuValueOnly.value, gpu.value));
+  CHECK(gpuValueOnly.validVoxels == gpu.validVoxels);
+  const Agreement a = compare(gpuGradient, cpuGradient);
+  FFDP_REPORT_AGREEMENT(a);
+  std::printf("[%s] kind %d: value %.17g vs cpu %.17g; gradient largest difference %.3g of %.3g (relative %.3g), "
+              "%.1f %% of floats bit-identical\n",
+              what, int(kind), gpu.value, cpu.value, a.largestDifference, a.scale, a.relative,
+              100.0 * double(a.identical) / double(a.total));
+  CHECK(a.scale > 0);
+  CHECK(a.relative <= 1e-6);
+}
 
 }  // namespace ffdp::test
