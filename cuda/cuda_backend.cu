@@ -118,8 +118,15 @@ class CudaBackend final : public Backend {
   }
 
   // On a slab, right on the own slices (the halo goes stale; ops/slab_backend.hpp refreshes it).
+  // One pass into a new buffer that then replaces u's (no copy back; two fields at the peak, as the
+  // two passes in place with their scratch volume, which the larger sigmas take).
   void smoothField(Field& u, const Vec3& sigmaVoxels) override {
-    cuda::smoothField(floats(deviceInOut(u, "field to smooth")), u.grid, sigmaVoxels);
+    if (!cuda::smoothsInOnePass(u.grid, sigmaVoxels))
+      return cuda::smoothField(floats(deviceInOut(u, "field to smooth")), u.grid, sigmaVoxels);
+    const float* in = floats(deviceIn(u, "field to smooth"));
+    auto smoothed = std::make_unique<cuda::CudaBlock>(size_t(u.voxels()) * sizeof(Vec3f), "a smoothed field");
+    cuda::smoothFieldInto(in, static_cast<float*>(smoothed->data()), u.grid, sigmaVoxels);
+    cuda::adoptDeviceCopy(u, std::move(smoothed));
   }
   Field composeFields(const Field& u, const Field& g) override {
     requireSameGrid(u.grid, g.grid, "composeFields");

@@ -2,6 +2,7 @@
 //   deviceIn      the values on the device for reading (uploaded once and kept with the volume);
 //   deviceInOut   the same for an in-place update, after which the host copy is dropped as stale;
 //   deviceOut     a device-only result on `grid` (device memory reused when the size matches);
+//   adoptDeviceCopy  an out-of-place result replaces a volume's values;
 //   downloadToHost  fills `data` from the device copy when the host has none.
 #pragma once
 #include <cuda_runtime.h>
@@ -87,6 +88,17 @@ T* deviceOut(Volume<T>& v, const Grid& grid, const char* what) {
   }
   b->intensityRange.reset();
   return static_cast<T*>(b->data());
+}
+
+// `block` (made from v's values, by work queued on cudaStreamPerThread) becomes v's values; the old
+// device copy is freed in stream order, after that work, and the host copy is dropped as stale.
+template <class T>
+void adoptDeviceCopy(Volume<T>& v, std::unique_ptr<CudaBlock> block) {
+  if (!block || block->bytes() != size_t(v.voxels()) * sizeof(T))
+    fail(ExitCode::Internal, "adoptDeviceCopy: a device buffer of the wrong size");
+  v.data.clear();
+  v.data.shrink_to_fit();
+  v.device.reset(std::move(block));
 }
 
 template <class T>

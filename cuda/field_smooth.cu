@@ -1,13 +1,11 @@
-// Separable Gaussian smoothing (field_smooth.hpp). A volume of C floats per voxel is a set of
-// independent lines of floats along each axis. Along i, a block copies a whole row into shared
-// memory and writes the result back over it, which makes that pass in place. Along j and k, a
-// block loads a tile of 32 consecutive floats (i and the component fastest: coalesced) by 128
-// positions plus the kernel's radius on either side into shared memory, so each input is read
-// from memory about (128 + 2r) / 128 times instead of 2r + 1 times; those passes ping-pong with
-// one scratch volume, so the usual three-axis case ends in the caller's buffer without a copy.
-// Those are the fallback kernels now (radius above kMaxWindow, rows too long for shared memory):
-// the usual case takes two passes over memory (field_smooth_windowed below): rows along i, then
-// j and k fused, each pass reading its input once and writing its output once.
+// Separable Gaussian smoothing (field_smooth.hpp). The usual case is one pass over memory
+// (field_smooth_fused.cu). The two-pass kernels below (rows along i, then j and k fused, each pass
+// reading its input once and writing its output once) compute the same bits; radii above
+// kFusedMaxWindow take them. The per-axis kernels are the fallback (radius above kMaxWindow,
+// rows too long for shared memory): along i, a block copies a whole row into shared memory and
+// writes the result back over it; along j and k, a block loads a tile of 32 consecutive floats by
+// 128 positions plus the radius on either side into shared memory, and the passes ping-pong with
+// one scratch volume.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -15,7 +13,9 @@
 #include "cuda_check.cuh"
 #include "device_array.cuh"
 #include "field_smooth.hpp"
+#include "field_smooth_fused.hpp"
 #include "gaussian_line.cuh"
+#include "gaussian_window.cuh"
 #include "launch.cuh"
 
 namespace ffdp::cuda {
@@ -91,6 +91,17 @@ std::string describe(const Grid& g, int components) {
          std::to_string(g.size[1]) + "x" + std::to_string(g.size[2]) + " voxels";
 }
 
+// out's planes [planes.first, planes.last) = in's (nothing when the range is empty).
+void copyPlanes(const float* in, float* out, const Grid& grid, int components, PlaneRange planes,
+                const std::string& what) {
+  if (planes.last <= planes.first) return;
+  const int64_t planeFloats = grid.size[0] * grid.size[1] * components;
+  check(cudaMemcpyAsync(out + planes.first * planeFloats, in + planes.first * planeFloats,
+                        size_t((planes.last - planes.first) * planeFloats) * sizeof(float), cudaMemcpyDeviceToDevice,
+                        cudaStreamPerThread),
+        what);
+}
+
 // The kernels above: one pass per axis (used where the windowed kernels cannot be).
 void smoothVolumeByAxis(float* data, const Grid& grid, const Vec3& sigma, int components) {
   if (!(sigma[0] > 0 || sigma[1] > 0 || sigma[2] > 0) || grid.voxels() == 0) return;
@@ -154,35 +165,9 @@ void smoothVolumeByAxis(float* data, const Grid& grid, const Vec3& sigma, int co
           "copying the smoothed " + what + " back");
 }
 
-// ---- Windowed kernels: two passes over memory, taps from registers ---------------------------
-// Every line is extended by zeros beyond its ends and every axis's weights by zeros beyond its
-// radius to a common half-width W (a template constant, so the taps unroll and the weights, passed
-// by value, stay in the constant bank). An output is then acc = fma(w[t], x[t], acc) over all
-// 2W + 1 taps from acc = 0, times its inverse norm: the zero taps before the first inside tap
-// leave acc at 0 and fma(w, x, 0) rounds like the reference's first product w x, the zero taps
-// after the last leave acc unchanged, so each output rounds exactly like the CPU reference's
-// clamped sum (gaussian_smooth.cpp: first product, then fused multiply-adds in tap order).
-constexpr int kMaxWindow = 12;  // sigma up to 3 voxels (radius ceil(4 sigma))
+// ---- Windowed kernels: two passes over memory, taps from registers (gaussian_window.cuh) ------
 constexpr int kRunLength = 5;   // outputs per thread along i: odd, so a warp's runs hit distinct banks
 constexpr int64_t kPlanesPerBlock = 128;  // k outputs per block of the fused j-k pass
-
-struct WindowWeights {
-  float w[2 * kMaxWindow + 1];
-};
-
-WindowWeights windowWeights(const float* weight, int radius, int window) {
-  WindowWeights k{};
-  for (int t = -radius; t <= radius; ++t) k.w[window + t] = weight[t + radius];
-  return k;
-}
-
-template <int W, int N>
-__device__ __forceinline__ float windowSum(const WindowWeights& k, const float* x) {
-  float acc = 0.0f;
-#pragma unroll
-  for (int t = 0; t < 2 * W + 1; ++t) acc = __fmaf_rn(k.w[t], x[t], acc);
-  return acc;
-}
 
 // Along i, rows of nx voxels x C floats: a block stages row r in shared memory as C planar lines
 // of `lineLength` floats (W zeros, the row, zeros to the end), each thread computes runs of
@@ -214,7 +199,7 @@ __global__ void __launch_bounds__(kThreads) smoothRowsWindowed(const float* in, 
       for (int m = 0; m < kRunLength + 2 * W; ++m) x[m] = line[c * lineLength + i0 + m];
 #pragma unroll
       for (int q = 0; q < kRunLength; ++q)
-        if (i0 + q < nx) result[(i0 + q) * C + c] = __fmul_rn(windowSum<W, 0>(k, x + q), invNorm[i0 + q]);
+        if (i0 + q < nx) result[(i0 + q) * C + c] = __fmul_rn(windowSum<W>(k, x + q), invNorm[i0 + q]);
     }
     __syncthreads();
     float* dst = out + r * rowFloats;
@@ -284,7 +269,7 @@ __global__ void __launch_bounds__(kThreads) smoothJKWindowed(const float* __rest
         const int64_t j = j0 + ty * Q + q;
 #pragma unroll
         for (int s = 0; s < 2 * W; ++s) window[q][s] = window[q][s + 1];
-        window[q][2 * W] = j < ny ? __fmul_rn(windowSum<W, 0>(kj, column + q), invNormJ[j]) : 0.0f;
+        window[q][2 * W] = j < ny ? __fmul_rn(windowSum<W>(kj, column + q), invNormJ[j]) : 0.0f;
       }
       const int64_t k = p - W;
       if (k >= k0 && x < rowFloats) {
@@ -292,7 +277,7 @@ __global__ void __launch_bounds__(kThreads) smoothJKWindowed(const float* __rest
 #pragma unroll
         for (int q = 0; q < Q; ++q) {
           const int64_t j = j0 + ty * Q + q;
-          if (j < ny) out[x + rowFloats * j + planeFloats * k] = __fmul_rn(windowSum<W, 0>(kk, window[q]), normK);
+          if (j < ny) out[x + rowFloats * j + planeFloats * k] = __fmul_rn(windowSum<W>(kk, window[q]), normK);
         }
       }
     }
@@ -316,10 +301,6 @@ void launchRows(const float* in, float* out, const Grid& grid, int components, c
 }
 
 // Output planes [planes.first, planes.last) of the j-k pass (it reads W planes beyond them).
-struct PlaneRange {
-  int64_t first = 0, last = 0;
-};
-
 template <int W, int Q>
 void launchJK(const float* in, float* out, const Grid& grid, int components, PlaneRange planes,
               const WindowWeights& kj, const WindowWeights& kk, const float* invNormJ, const float* invNormK) {
@@ -358,48 +339,27 @@ void dispatchWindowed(int window, bool rows, const float* in, float* out, const 
 #undef FFDP_WINDOW_CASE
 }
 
-// The two-pass smoothing; false (nothing done) where a radius exceeds kMaxWindow or a row does
-// not fit in shared memory, which the per-axis kernels handle. With j or k smoothed, only the planes
-// `planes` come out smoothed (the rest keep their input, or the i pass alone).
-bool smoothWindowed(float* data, const Grid& grid, const Vec3& sigma, int components, PlaneRange planes,
-                    int rowsPerThread) {
-  const std::string what = describe(grid, components);
-  GaussianAxisTable t[3];
-  bool active[3];
-  for (int a = 0; a < 3; ++a) {
-    active[a] = sigma[a] > 0;
-    if (active[a]) {
-      t[a] = gaussianAxisTable(sigma[a], grid.size[a]);
-    } else {  // the identity along an inactive axis of the fused j-k pass: weight 1, norm 1
-      t[a].radius = 0;
-      t[a].length = grid.size[a];
-      t[a].table.assign(size_t(1 + grid.size[a]), 1.0f);
-    }
-  }
-  const int wi = t[0].radius, wjk = std::max(t[1].radius, t[2].radius);
-  const bool rows = active[0], jk = active[1] || active[2];
+// The two-pass smoothing, in place; false (nothing done) where a radius exceeds kMaxWindow or a
+// row does not fit in shared memory, which the per-axis kernels handle. With j or k smoothed, only
+// the planes `planes` come out smoothed (the rest keep their input, or the i pass alone).
+bool smoothTwoPass(float* data, const Grid& grid, const GaussianAxes& axes, int components, PlaneRange planes,
+                   int rowsPerThread) {
+  const int wi = axes.radius(0), wjk = std::max(axes.radius(1), axes.radius(2));
+  const bool rows = axes.active[0], jk = axes.active[1] || axes.active[2];
   const int64_t nx = grid.size[0];
   const int64_t rowBytes =
       int64_t(components) * ((nx + kRunLength - 1) / kRunLength * kRunLength + 2 * wi + nx) * int64_t(sizeof(float));
   if ((rows && (wi > kMaxWindow || rowBytes > kSharedBytes)) || (jk && wjk > kMaxWindow)) return false;
 
-  std::vector<float> tables;
-  int64_t normAt[3];
-  WindowWeights k[3];
-  for (int a = 0; a < 3; ++a) {
-    k[a] = windowWeights(t[a].table.data(), t[a].radius, a == 0 ? wi : wjk);
-    normAt[a] = int64_t(tables.size());
-    tables.insert(tables.end(), t[a].table.begin() + (2 * t[a].radius + 1), t[a].table.end());
-  }
-  const DeviceArray<float> norms = DeviceArray<float>::fromHost(tables, "Gaussian norms for a " + what);
-  const float *normI = norms.data() + normAt[0], *normJ = norms.data() + normAt[1], *normK = norms.data() + normAt[2];
+  const WindowWeights k[3] = {axes.weights(0, wi), axes.weights(1, wjk), axes.weights(2, wjk)};
+  const float *normI = axes.invNorm[0], *normJ = axes.invNorm[1], *normK = axes.invNorm[2];
   // 2 rows per thread: 8.8 ms against 10.0 ms for 4 (718^3 field, sigma 1.5, H200).
-  const int q = rowsPerThread == 2 || rowsPerThread == 4 ? rowsPerThread : 2;
-
+  const int q = rowsPerThread == 4 ? 4 : 2;
   if (!jk) {
     dispatchWindowed(wi, true, data, data, grid, components, planes, q, k[0], k[1], k[2], normI, normJ, normK);
     return true;
   }
+  const std::string what = describe(grid, components);
   DeviceArray<float> scratch(grid.voxels() * components, "smoothing scratch for a " + what);
   if (rows) {
     dispatchWindowed(wi, true, data, scratch.data(), grid, components, planes, q, k[0], k[1], k[2], normI, normJ,
@@ -409,42 +369,66 @@ bool smoothWindowed(float* data, const Grid& grid, const Vec3& sigma, int compon
   } else {
     dispatchWindowed(wjk, false, data, scratch.data(), grid, components, planes, q, k[0], k[1], k[2], normI, normJ,
                      normK);
-    const size_t planeBytes = size_t(grid.size[0] * grid.size[1] * components) * sizeof(float);
-    const size_t skip = size_t(planes.first) * planeBytes;
-    if (planes.last > planes.first)
-      check(cudaMemcpyAsync(reinterpret_cast<unsigned char*>(data) + skip,
-                            reinterpret_cast<const unsigned char*>(scratch.data()) + skip,
-                            size_t(planes.last - planes.first) * planeBytes, cudaMemcpyDeviceToDevice,
-                            cudaStreamPerThread),
-            "copying the smoothed " + what + " back");
+    copyPlanes(scratch.data(), data, grid, components, planes, "copying the smoothed " + what + " back");
   }
   return true;
 }
 
-// rowsPerThread: 0 = the default choice, 2 or 4 = that many j outputs per thread in the fused
-// j-k pass, -1 = the per-axis kernels (benchmarks compare them). `planes`: the z-planes that must come
-// out right; the windowed kernels compute only those in their j-k pass, the per-axis ones every plane.
-void smoothVolume(float* data, const Grid& grid, const Vec3& sigma, int components, PlaneRange planes,
-                  int rowsPerThread) {
-  if (!(sigma[0] > 0 || sigma[1] > 0 || sigma[2] > 0) || grid.voxels() == 0) return;
-  if (rowsPerThread < 0 || !smoothWindowed(data, grid, sigma, components, planes, rowsPerThread))
+// In place with the two-pass or per-axis kernels.
+void smoothVolumeInPlace(float* data, const Grid& grid, const GaussianAxes& axes, const Vec3& sigma, int components,
+                         PlaneRange planes, SmoothKernels kernels) {
+  if (kernels == SmoothKernels::PerAxis ||
+      !smoothTwoPass(data, grid, axes, components, planes, kernels == SmoothKernels::TwoPassFourRows ? 4 : 2))
     smoothVolumeByAxis(data, grid, sigma, components);
 }
 
-PlaneRange everyPlane(const Grid& grid) { return {0, grid.size[2]}; }
+bool anySigma(const Vec3& sigma) { return sigma[0] > 0 || sigma[1] > 0 || sigma[2] > 0; }
+
+// Out of place: the planes `planes` of `out` = `in` smoothed, out's other planes = in's. Where the
+// one pass declines (kFusedMaxWindow), `out` gets a copy that is smoothed in place.
+void smoothVolumeInto(const float* in, float* out, const Grid& grid, const Vec3& sigma, int components,
+                      PlaneRange planes, SmoothKernels kernels) {
+  if (grid.voxels() == 0) return;
+  const std::string what = describe(grid, components);
+  const PlaneRange all{0, grid.size[2]};
+  if (!anySigma(sigma)) {
+    copyPlanes(in, out, grid, components, all, "copying an unsmoothed " + what);
+    return;
+  }
+  const GaussianAxes axes = gaussianAxes(grid, sigma, what);
+  if (kernels == SmoothKernels::Fused && smoothFused(in, out, grid, components, axes, planes)) {
+    copyPlanes(in, out, grid, components, {0, planes.first}, "copying the planes before a smoothed range");
+    copyPlanes(in, out, grid, components, {planes.last, grid.size[2]}, "copying the planes after a smoothed range");
+    return;
+  }
+  copyPlanes(in, out, grid, components, all, "copying a " + what + " to smooth it in place");
+  smoothVolumeInPlace(out, grid, axes, sigma, components, planes, kernels);
+}
+
+PlaneRange ownedPlanes(const Grid& grid) { return {grid.ownedBegin(), grid.ownedEnd()}; }
 
 }  // namespace
 
-// A field on a slab: its own planes (the halo is refreshed after; ops/slab_backend.hpp).
+bool smoothsInOnePass(const Grid& grid, const Vec3& sigmaVoxels) {
+  if (!anySigma(sigmaVoxels)) return false;
+  int window = 0;
+  for (int a = 0; a < 3; ++a)
+    if (sigmaVoxels[a] > 0) window = std::max(window, gaussianAxisRadius(sigmaVoxels[a], grid.size[a]));
+  return window <= kFusedMaxWindow;
+}
+void smoothFieldInto(const float* in, float* out, const Grid& grid, const Vec3& sigmaVoxels) {
+  smoothVolumeInto(in, out, grid, sigmaVoxels, 3, ownedPlanes(grid), SmoothKernels::Fused);
+}
 void smoothField(float* field, const Grid& grid, const Vec3& sigmaVoxels) {
-  smoothVolume(field, grid, sigmaVoxels, 3, {grid.ownedBegin(), grid.ownedEnd()}, 0);
+  if (!anySigma(sigmaVoxels) || grid.voxels() == 0) return;
+  const GaussianAxes axes = gaussianAxes(grid, sigmaVoxels, describe(grid, 3));
+  smoothVolumeInPlace(field, grid, axes, sigmaVoxels, 3, ownedPlanes(grid), SmoothKernels::TwoPass);
 }
-// An image on a slab: every plane (pyramid resampling reads the smoothed halo).
-void smoothImage(float* image, const Grid& grid, const Vec3& sigmaVoxels) {
-  smoothVolume(image, grid, sigmaVoxels, 1, everyPlane(grid), 0);
+void smoothImageInto(const float* in, float* out, const Grid& grid, const Vec3& sigmaVoxels) {
+  smoothVolumeInto(in, out, grid, sigmaVoxels, 1, {0, grid.size[2]}, SmoothKernels::Fused);
 }
-void smoothFieldTuned(float* field, const Grid& grid, const Vec3& sigmaVoxels, int rowsPerThread) {
-  smoothVolume(field, grid, sigmaVoxels, 3, everyPlane(grid), rowsPerThread);
+void smoothFieldTuned(const float* in, float* out, const Grid& grid, const Vec3& sigmaVoxels, SmoothKernels kernels) {
+  smoothVolumeInto(in, out, grid, sigmaVoxels, 3, {0, grid.size[2]}, kernels);
 }
 
 }  // namespace ffdp::cuda

@@ -1,20 +1,34 @@
-// Separable Gaussian smoothing on the GPU, in place, with the CPU reference's maths
-// (gaussian_line.cuh; lib/ops/cpu/separable_gaussian.hpp): sigma in voxels per axis, 0 = none
-// along that axis; passes along i, then j, then k, each rounded to float. Device pointers;
-// all work on cudaStreamPerThread.
+// Separable Gaussian smoothing on the GPU with the CPU reference's maths (gaussian_line.cuh;
+// lib/ops/cpu/separable_gaussian.hpp): sigma in voxels per axis, 0 = none along that axis; passes
+// along i, then j, then k, each rounded to float. The one-pass kernel is out of place (`in` and
+// `out` must not overlap): a block's neighbours still read the inputs it would overwrite. Device
+// pointers; all work on cudaStreamPerThread.
 #pragma once
 #include "core/grid.hpp"
 
 namespace ffdp::cuda {
 
-// `field`: 3 interleaved floats per voxel of `grid` (a displacement field or its gradient). On a
-// slab buffer only the own slices come out right (its halo is refreshed afterwards).
+// `in`, `out`: 3 interleaved floats per voxel of `grid` (a displacement field or its gradient). On a
+// slab only the own slices are smoothed; out's halo slices get in's (the caller refreshes them).
+// Where smoothsInOnePass is false this copies `in` and smooths the copy in place with a scratch
+// volume (three fields at the peak): call smoothField instead.
+void smoothFieldInto(const float* in, float* out, const Grid& grid, const Vec3& sigmaVoxels);
+// Whether smoothFieldInto takes one pass (every radius ceil(4 sigma) at most 8 voxels).
+bool smoothsInOnePass(const Grid& grid, const Vec3& sigmaVoxels);
+// In place, in two passes through a scratch volume (two fields at the peak, as smoothFieldInto's one
+// pass); own slices only, as smoothFieldInto.
 void smoothField(float* field, const Grid& grid, const Vec3& sigmaVoxels);
-// `image`: one float per voxel of `grid` (pyramid pre-smoothing).
-void smoothImage(float* image, const Grid& grid, const Vec3& sigmaVoxels);
-// smoothField with the kernel choice forced, for benchmarks and tests (the results agree within
-// the smoothing bound; 2 and 4 give the same bits): rowsPerThread 2 or 4 = that many j outputs
-// per thread in the fused j-k pass, 0 = the default, -1 = the older one-pass-per-axis kernels.
-void smoothFieldTuned(float* field, const Grid& grid, const Vec3& sigmaVoxels, int rowsPerThread);
+// One float per voxel (pyramid pre-smoothing); every plane, also on a slab (pyramid resampling reads
+// the smoothed halo).
+void smoothImageInto(const float* in, float* out, const Grid& grid, const Vec3& sigmaVoxels);
+
+// The kernels, for benchmarks and tests: one pass (field_smooth_fused.cu; the default, with two
+// passes for radii above 8 voxels, where they measured faster); two passes (i, then j and k fused)
+// with 2 or 4 j outputs per thread; one pass per axis (the fallback where a radius exceeds 12 voxels
+// or a row does not fit in shared memory). All give the same bits except the per-axis kernels,
+// which agree within the smoothing bound.
+enum class SmoothKernels { Fused, TwoPass, TwoPassFourRows, PerAxis };
+// Every plane of a field, with the kernels forced.
+void smoothFieldTuned(const float* in, float* out, const Grid& grid, const Vec3& sigmaVoxels, SmoothKernels kernels);
 
 }  // namespace ffdp::cuda

@@ -24,10 +24,15 @@ struct GaussianAxisTable {
   std::vector<float> table;  // 2 radius + 1 weights, then `length` inverse norms
 };
 
+// ceil(4 sigma), capped at length - 1 (taps beyond would fall outside every line).
+inline int gaussianAxisRadius(double sigma, int64_t length) {
+  return static_cast<int>(std::min(std::ceil(4.0 * sigma), double(std::max<int64_t>(length - 1, 0))));
+}
+
 inline GaussianAxisTable gaussianAxisTable(double sigma, int64_t length) {
   GaussianAxisTable k;
   k.length = length;
-  k.radius = static_cast<int>(std::min(std::ceil(4.0 * sigma), double(std::max<int64_t>(length - 1, 0))));
+  k.radius = gaussianAxisRadius(sigma, length);
   std::vector<double> w;
   for (int t = -k.radius; t <= k.radius; ++t) w.push_back(std::exp(-0.5 * double(t) * double(t) / (sigma * sigma)));
   for (const double x : w) k.table.push_back(float(x));

@@ -58,9 +58,7 @@ void smoothAndResample(const float* in, const Grid& inGrid, const Vec3& sigmaVox
   const bool smooth = sigmaVoxels[0] > 0 || sigmaVoxels[1] > 0 || sigmaVoxels[2] > 0;
   if (!smooth || inGrid.voxels() == 0) return resampleOntoGrid(in, inGrid, target, out);
   DeviceArray<float> smoothed(inGrid.voxels(), "pyramid smoothing of a " + sizeText(inGrid) + " image");
-  check(cudaMemcpyAsync(smoothed.data(), in, smoothed.bytes(), cudaMemcpyDeviceToDevice, cudaStreamPerThread),
-        "copying a " + sizeText(inGrid) + " image for smoothing");
-  smoothImage(smoothed.data(), inGrid, sigmaVoxels);
+  smoothImageInto(in, smoothed.data(), inGrid, sigmaVoxels);
   resampleOntoGrid(smoothed.data(), inGrid, target, out);
 }
 

@@ -87,18 +87,32 @@ void benchmarkSize(int64_t n, int repeats) {
                 100.0 * rate / copyRate);
     std::fflush(stdout);
   };
-  report("smoothField sigma 1.5", 24, [&] { cuda::smoothField(d.data(), grid, {1.5, 1.5, 1.5}); });
-  report("  along i only (in place)", 24, [&] { cuda::smoothField(d.data(), grid, {1.5, 0, 0}); });
-  report("  along j only (+ copy back)", 24, [&] { cuda::smoothField(d.data(), grid, {0, 1.5, 0}); });
-  report("  along j, k (two tiled)", 24, [&] { cuda::smoothField(d.data(), grid, {0, 1.5, 1.5}); });
-  report("smoothField sigma 3", 24, [&] { cuda::smoothField(d.data(), grid, {3.0, 3.0, 3.0}); });
-  report("smoothField sigma 1 (grad)", 24, [&] { cuda::smoothField(d.data(), grid, {1.0, 1.0, 1.0}); });
-  report("smoothField sigma 0.5", 24, [&] { cuda::smoothField(d.data(), grid, {0.5, 0.5, 0.5}); });
-  report("  sigma 1.5 j-k 2 rows/thread", 24, [&] { cuda::smoothFieldTuned(d.data(), grid, {1.5, 1.5, 1.5}, 2); });
-  report("  sigma 1.5 j-k 4 rows/thread", 24, [&] { cuda::smoothFieldTuned(d.data(), grid, {1.5, 1.5, 1.5}, 4); });
-  report("  sigma 3 j-k 4 rows/thread", 24, [&] { cuda::smoothFieldTuned(d.data(), grid, {3.0, 3.0, 3.0}, 4); });
-  report("  sigma 1.5 per-axis (old)", 24, [&] { cuda::smoothFieldTuned(d.data(), grid, {1.5, 1.5, 1.5}, -1); });
-  report("  sigma 3 per-axis (old)", 24, [&] { cuda::smoothFieldTuned(d.data(), grid, {3.0, 3.0, 3.0}, -1); });
+  // As the backend smooths: one pass d -> r (r then becomes the field) up to sigma 2 (radius 8), two
+  // passes in place beyond. sigma 1: the brain presets' gradient smoothing; 0.5 their field's; 3 the
+  // gigavoxel preset's gradient.
+  using cuda::SmoothKernels;
+  const auto smooth = [&](double sigma, SmoothKernels k) {
+    return [&, sigma, k] { cuda::smoothFieldTuned(d.data(), r.data(), grid, {sigma, sigma, sigma}, k); };
+  };
+  for (const double sigma : {0.5, 1.0, 1.5, 2.0, 2.5, 3.0}) {
+    const Vec3 s{sigma, sigma, sigma};
+    char name[64];
+    std::snprintf(name, sizeof name, "smoothField sigma %.1f", sigma);
+    report(name, 24, [&] {
+      if (cuda::smoothsInOnePass(grid, s))
+        cuda::smoothFieldInto(d.data(), r.data(), grid, s);
+      else
+        cuda::smoothField(d.data(), grid, s);
+    });
+    if (cuda::smoothsInOnePass(grid, s)) report("  two passes, in place", 24, [&] { cuda::smoothField(d.data(), grid, s); });
+  }
+  report("  sigma 1.5 2 passes 4 rows +copy", 24, smooth(1.5, SmoothKernels::TwoPassFourRows));
+  report("  sigma 1.5 per axis + copy", 24, smooth(1.5, SmoothKernels::PerAxis));
+  report("  sigma 3 per axis + copy", 24, smooth(3.0, SmoothKernels::PerAxis));
+  report("  sigma 1 along i only", 24,
+         [&] { cuda::smoothFieldTuned(d.data(), r.data(), grid, {1.0, 0, 0}, SmoothKernels::Fused); });
+  report("  sigma 1 along j, k only", 24,
+         [&] { cuda::smoothFieldTuned(d.data(), r.data(), grid, {0, 1.0, 1.0}, SmoothKernels::Fused); });
   report("composeFields", 36, [&] { cuda::composeFields(u.data(), g.data(), r.data(), grid); });
   report("adamMoments (+ max |v|)", 60,
          [&] { cuda::adamMoments(m.data(), v.data(), g.data(), voxels, 1.0, 0.9, 0.999); });

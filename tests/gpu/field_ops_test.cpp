@@ -35,8 +35,9 @@ constexpr double kFieldMm = 2e-5;
 
 Field smoothOnGpu(const Field& u, const Vec3& sigma) {
   auto d = toDevice(u);
-  cuda::smoothField(d.data(), u.grid, sigma);
-  return fieldFromDevice(d, u.grid);
+  cuda::DeviceArray<float> out(3 * u.voxels(), "smoothed");
+  cuda::smoothFieldInto(d.data(), out.data(), u.grid, sigma);
+  return fieldFromDevice(out, u.grid);
 }
 
 Field composeOnGpu(const Field& u, const Field& g) {
@@ -68,19 +69,24 @@ double maxNormOnGpu(const Field& u) {
 
 }  // namespace
 
-// The two-pass kernels' tiling: x tiles of 32 floats with a ragged end, several j tiles, several
-// k blocks of 128 planes (the register window restarts at each), every window width from the
-// anisotropic mix, and a plane count below the window. 2 and 4 rows per thread compute the same
-// sums, so they must agree bit for bit; the old per-axis kernels agree within the bound.
-TEST_CASE("GPU two-pass smoothing equals the CPU smoothing across tiles", "[gpu][field][smooth]") {
+// The one- and two-pass kernels' tiling: x tiles of 32 floats with a ragged end, several j tiles,
+// several k blocks of 128 planes (the register window restarts at each), every window width from
+// the anisotropic mix, an axis left alone, and a plane count below the window. The one-pass kernel
+// and the two passes with 2 or 4 rows per thread compute the same sums, so they must agree bit for
+// bit; the per-axis kernels agree within the bound. The images' one-float-per-voxel case too.
+TEST_CASE("GPU one- and two-pass smoothing equal the CPU smoothing across tiles", "[gpu][field][smooth]") {
   FFDP_REQUIRE_GPU();
   auto rng = seededRng("gpu smooth tiles");
   SelfComm comm;
   auto cpu = makeCpuBackend(comm);
+  using cuda::SmoothKernels;
   for (const auto& [size, sigma] : {std::pair<std::array<int64_t, 3>, Vec3>{{13, 70, 300}, {1.0, 1.5, 2.9}},
                                     std::pair<std::array<int64_t, 3>, Vec3>{{45, 33, 140}, {0.5, 3.0, 0.0}},
                                     std::pair<std::array<int64_t, 3>, Vec3>{{21, 3, 2}, {0.0, 0.3, 1.0}},
-                                    std::pair<std::array<int64_t, 3>, Vec3>{{40, 37, 9}, {0.0, 0.0, 2.0}}}) {
+                                    std::pair<std::array<int64_t, 3>, Vec3>{{40, 37, 9}, {0.0, 0.0, 2.0}},
+                                    std::pair<std::array<int64_t, 3>, Vec3>{{50, 20, 17}, {2.0, 0.0, 0.0}},
+                                    std::pair<std::array<int64_t, 3>, Vec3>{{33, 41, 29}, {0.7, 0.7, 0.7}},
+                                    std::pair<std::array<int64_t, 3>, Vec3>{{20, 45, 150}, {1.2, 1.5, 0.9}}}) {
     const Grid h = randomObliqueGrid(rng, size, 0.7, 1.6, 0.6, {0, 5, 0});
     const Field w = randomField(rng, h, 3.0);
     Field expected = w;
@@ -88,16 +94,83 @@ TEST_CASE("GPU two-pass smoothing equals the CPU smoothing across tiles", "[gpu]
     INFO("size " << size[0] << "x" << size[1] << "x" << size[2] << " sigma " << sigma[0] << " " << sigma[1] << " "
                  << sigma[2]);
     std::vector<Field> got;
-    for (const int rowsPerThread : {2, 4, -1}) {
+    for (const SmoothKernels k : {SmoothKernels::Fused, SmoothKernels::TwoPass, SmoothKernels::TwoPassFourRows,
+                                  SmoothKernels::PerAxis}) {
+      INFO("kernels " << int(k));
       auto d = toDevice(w);
-      cuda::smoothFieldTuned(d.data(), h, sigma, rowsPerThread);
-      got.push_back(fieldFromDevice(d, h));
+      cuda::DeviceArray<float> out(3 * w.voxels(), "smoothed");
+      cuda::smoothFieldTuned(d.data(), out.data(), h, sigma, k);
+      got.push_back(fieldFromDevice(out, h));
       const Agreement a = compare(got.back(), expected);
       FFDP_REPORT_AGREEMENT(a);
       REQUIRE(a.relative < kSmoothBound);
     }
-    REQUIRE(std::memcmp(got[0].data.data(), got[1].data.data(), got[0].data.size() * sizeof(got[0].data[0])) == 0);
+    const size_t bytes = got[0].data.size() * sizeof(got[0].data[0]);
+    for (const size_t k : {1, 2}) REQUIRE(std::memcmp(got[0].data.data(), got[k].data.data(), bytes) == 0);
+
+    // One float per voxel: the images' kernels, every plane.
+    std::vector<float> image(size_t(h.voxels()));
+    for (int64_t n = 0; n < h.voxels(); ++n) image[size_t(n)] = w.data[size_t(n)][size_t(n % 3)];
+    Image expectedImage;
+    expectedImage.grid = h;
+    expectedImage.data = image;
+    expectedImage = cpu->smoothAndResample(expectedImage, sigma, h);
+    auto din = cuda::DeviceArray<float>::fromHost(image, "image");
+    cuda::DeviceArray<float> dout(h.voxels(), "smoothed image");
+    cuda::smoothImageInto(din.data(), dout.data(), h, sigma);
+    const std::vector<float> gotImage = dout.toHost("smoothed image");
+    double worst = 0, scale = 0;
+    for (size_t n = 0; n < image.size(); ++n) {
+      worst = std::max(worst, double(std::abs(gotImage[n] - expectedImage.data[n])));
+      scale = std::max(scale, double(std::abs(expectedImage.data[n])));
+    }
+    INFO("image: largest difference " << worst << " of scale " << scale);
+    REQUIRE(worst <= kSmoothBound * scale);
   }
+}
+
+// On a slab, only the own planes are smoothed (from the halo's inputs) and the halo planes keep the
+// input: the backend's contract (the slab decorator refreshes the halo afterwards). In place (two
+// passes) the own planes come out with the same bits.
+TEST_CASE("GPU smoothing of a slab smooths its own planes and copies its halo", "[gpu][field][smooth][slab]") {
+  FFDP_REQUIRE_GPU();
+  auto rng = seededRng("gpu smooth slab");
+  SelfComm comm;
+  auto cpu = makeCpuBackend(comm);
+  const Grid whole = randomObliqueGrid(rng, {30, 26, 40}, 0.7, 1.6, 0.6, {0, 5, 0});
+  const Field w = randomField(rng, whole, 3.0);
+  Field expected = w;
+  cpu->smoothField(expected, {1.0, 1.0, 1.0});
+  Grid slab = whole;  // a slab buffer that spans the whole grid: 13 own planes, 12 halo planes below, 15 above
+  slab.slab.wholeSlices = whole.size[2];
+  slab.slab.ownBegin = 12;
+  slab.slab.ownEnd = 25;
+  slab.slab.halo = 15;
+  auto d = toDevice(w);
+  cuda::DeviceArray<float> out(3 * w.voxels(), "smoothed slab");
+  cuda::smoothFieldInto(d.data(), out.data(), slab, {1.0, 1.0, 1.0});
+  const Field got = fieldFromDevice(out, whole);
+  const int64_t planeVoxels = whole.size[0] * whole.size[1];
+  double worstOwn = 0, worstHalo = 0;
+  for (int64_t n = 0; n < whole.voxels(); ++n) {
+    const int64_t k = n / planeVoxels;
+    for (int c = 0; c < 3; ++c) {
+      const size_t v = size_t(n);
+      if (k >= 12 && k < 25)
+        worstOwn = std::max(worstOwn, double(std::abs(got.data[v][c] - expected.data[v][c])));
+      else
+        worstHalo = std::max(worstHalo, double(std::abs(got.data[v][c] - w.data[v][c])));
+    }
+  }
+  REQUIRE(worstOwn <= kSmoothBound * 3.0);
+  REQUIRE(worstHalo == 0.0);
+
+  REQUIRE(cuda::smoothsInOnePass(slab, {1.0, 1.0, 1.0}));
+  REQUIRE_FALSE(cuda::smoothsInOnePass(slab, {2.5, 0.0, 0.0}));  // radius 10
+  cuda::smoothField(d.data(), slab, {1.0, 1.0, 1.0});
+  const Field inPlace = fieldFromDevice(d, whole);
+  const size_t own = size_t(12 * planeVoxels), ownCount = size_t(13 * planeVoxels);
+  REQUIRE(std::memcmp(inPlace.data.data() + own, got.data.data() + own, ownCount * sizeof(got.data[0])) == 0);
 }
 
 // The float sampling of composition (field_sampling.cuh), evaluated on the host: the CPU's
