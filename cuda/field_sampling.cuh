@@ -8,6 +8,7 @@
 
 #include "field_exact_math.cuh"
 #include "core/host_device.hpp"
+#include "core/index_conversion.hpp"
 #include "trilinear.cuh"
 
 namespace ffdp::cuda {
@@ -47,7 +48,7 @@ FFDP_HD inline RowIndex rowOf(int64_t row, int64_t ny) {
 
 // IndexAffineView::at with the CPU's order and rounding: (base + j dj + k dk) + i di.
 FFDP_HD inline void indexAtExact(const IndexAffineView& m, int64_t i, int64_t j, int64_t k, double q[3]) {
-  const double id = double(i), jd = double(j), kd = double(k);
+  const double id = indexToDouble(i), jd = indexToDouble(j), kd = indexToDouble(k);
   for (int a = 0; a < 3; ++a)
     q[a] = exact::add(exact::add(exact::add(m.base[a], exact::mul(jd, m.dj[a])), exact::mul(kd, m.dk[a])),
                       exact::mul(id, m.di[a]));
@@ -58,9 +59,9 @@ FFDP_HD inline double clampContinuous(double q, double hi) { return q >= 0 ? (q 
 
 // The field at continuous index q, edge clamped, trilinear in double (FieldSampler::value).
 FFDP_HD inline void sampleFieldClamped(const FieldView& f, const double q[3], double r[3]) {
-  const AxisStencil sx = axisStencil(clampContinuous(q[0], double(f.nx - 1)), f.nx);
-  const AxisStencil sy = axisStencil(clampContinuous(q[1], double(f.ny - 1)), f.ny);
-  const AxisStencil sz = axisStencil(clampContinuous(q[2], double(f.nz - 1)), f.nz);
+  const AxisStencil sx = axisStencil(clampContinuous(q[0], indexToDouble(f.nx - 1)), f.nx);
+  const AxisStencil sy = axisStencil(clampContinuous(q[1], indexToDouble(f.ny - 1)), f.ny);
+  const AxisStencil sz = axisStencil(clampContinuous(q[2], indexToDouble(f.nz - 1)), f.nz);
   const int64_t plane = f.nx * f.ny, di = 3 * (sx.hi - sx.lo);
   const float* p00 = f.data + 3 * (sx.lo + f.nx * sy.lo + plane * sz.lo);
   const float* p10 = f.data + 3 * (sx.lo + f.nx * sy.hi + plane * sz.lo);
@@ -79,9 +80,9 @@ FFDP_HD inline void displacedIndex(const double toIndex[3][3], int64_t i, int64_
                                    double q[3]) {
   double step[3];
   exact::matVec(toIndex, d, step);
-  q[0] = exact::add(double(i), step[0]);
-  q[1] = exact::add(double(j), step[1]);
-  q[2] = exact::add(double(k), step[2]);
+  q[0] = exact::add(indexToDouble(i), step[0]);
+  q[1] = exact::add(indexToDouble(j), step[1]);
+  q[2] = exact::add(indexToDouble(k), step[2]);
 }
 
 // A Mat3 as plain numbers for a kernel argument.

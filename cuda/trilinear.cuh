@@ -7,6 +7,7 @@
 #include "core/affine.hpp"
 #include "core/grid.hpp"
 #include "core/host_device.hpp"
+#include "core/index_conversion.hpp"
 #include "ops/trilinear_math.hpp"
 
 namespace ffdp::cuda {
@@ -24,7 +25,7 @@ struct ImageView {
 struct IndexAffineView {
   double base[3], di[3], dj[3], dk[3];
   FFDP_HD void at(int64_t i, int64_t j, int64_t k, double q[3]) const {
-    const double id = double(i), jd = double(j), kd = double(k);
+    const double id = indexToDouble(i), jd = indexToDouble(j), kd = indexToDouble(k);
     for (int a = 0; a < 3; ++a) q[a] = (base[a] + jd * dj[a] + kd * dk[a]) + id * di[a];
   }
 };

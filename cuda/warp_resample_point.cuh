@@ -7,6 +7,7 @@
 #pragma once
 #include "field_exact_math.cuh"
 #include "core/host_device.hpp"
+#include "core/index_conversion.hpp"
 #include "trilinear.cuh"
 
 namespace ffdp::cuda {
@@ -48,7 +49,7 @@ FFDP_HD inline float majorityLabel(const ImageView& im, const double q[3]) {
 FFDP_HD inline float resamplePoint(const ImageView& im, const double q[3], PointRule rule, float outside) {
   if (!insideNearest(im, q)) return outside;
   if (rule == PointRule::Nearest) return im.data[nearestLinear(im, q)];
-  const double hi[3] = {double(im.nx - 1), double(im.ny - 1), double(im.nz - 1)};
+  const double hi[3] = {indexToDouble(im.nx - 1), indexToDouble(im.ny - 1), indexToDouble(im.nz - 1)};
   double clamped[3];
   for (int a = 0; a < 3; ++a) clamped[a] = q[a] < 0.0 ? 0.0 : (hi[a] < q[a] ? hi[a] : q[a]);
   return rule == PointRule::Linear ? static_cast<float>(sampleLinearExact(im, clamped)) : majorityLabel(im, clamped);

@@ -16,6 +16,7 @@
 #include "core/affine.hpp"
 #include "core/grid.hpp"
 #include "core/host_device.hpp"
+#include "core/index_conversion.hpp"
 #include "dist/slab.hpp"
 #include "ops/coarse_field_map.hpp"
 #include "trilinear.cuh"
@@ -37,11 +38,11 @@ struct VoxelIndexer {
   int64_t nx = 1, plane = 1;
   double invNx = 1, invPlane = 1;
   FFDP_HD void split(int64_t n, int64_t& i, int64_t& j, int64_t& k) const {
-    k = int64_t(double(n) * invPlane);
+    k = floorIndex(indexToDouble(n) * invPlane);  // n >= 0: the floor is the cast's truncation
     if (k * plane > n) --k;
     if ((k + 1) * plane <= n) ++k;
     const int64_t rest = n - k * plane;
-    j = int64_t(double(rest) * invNx);
+    j = floorIndex(indexToDouble(rest) * invNx);
     if (j * nx > rest) --j;
     if ((j + 1) * nx <= rest) ++j;
     i = rest - j * nx;

@@ -14,6 +14,7 @@
 
 #include "core/grid.hpp"
 #include "core/host_device.hpp"
+#include "core/index_conversion.hpp"
 
 namespace ffdp {
 
@@ -26,18 +27,18 @@ struct CoarseAxis {
   // The two field voxels image voxel i reads and the weight of the upper one (clamped at the edges;
   // a one-voxel axis reads voxel 0 with weight 1).
   FFDP_HD void weights(int64_t i, int64_t& lower, double& upperWeight) const {
-    double c = scale * double(i) + offset;
-    const double last = double(fieldSize - 1);
+    double c = scale * indexToDouble(i) + offset;
+    const double last = indexToDouble(fieldSize - 1);
     c = c < 0 ? 0 : (c > last ? last : c);
     if (fieldSize < 2) {
       lower = 0;
       upperWeight = 0;
       return;
     }
-    int64_t l = int64_t(floor(c));
+    int64_t l = floorIndex(c);  // c in [0, last]
     if (l > fieldSize - 2) l = fieldSize - 2;
     lower = l;
-    upperWeight = c - double(l);
+    upperWeight = c - indexToDouble(l);
   }
   // The weight with which image voxel i reads field voxel n (0 when it does not).
   FFDP_HD double weightOf(int64_t i, int64_t n) const {

@@ -10,27 +10,26 @@
 #include <cstdint>
 
 #include "core/host_device.hpp"
+#include "core/index_conversion.hpp"
 
 namespace ffdp::trilinear {
 
 constexpr double kInsideTolerance = 1e-6;  // voxels
 
-// floor() as an integer without a library call (no SSE4.1 round on the default x86-64 target).
-FFDP_HD inline int64_t floorToInt(double x) {
-  const int64_t t = static_cast<int64_t>(x);
-  return t - (x < static_cast<double>(t) ? 1 : 0);
-}
+// floor() as an integer without a library call (no SSE4.1 round on the default x86-64 target); on
+// the GPU without the conversion unit (core/index_conversion.hpp), for |x| < 2^51.
+FFDP_HD inline int64_t floorToInt(double x) { return floorIndex(x); }
 FFDP_HD inline int64_t clampIndex(int64_t v, int64_t lo, int64_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
 FFDP_HD inline bool insideLinear(const double q[3], int64_t nx, int64_t ny, int64_t nz) {
-  return q[0] >= -kInsideTolerance && q[0] <= double(nx - 1) + kInsideTolerance && q[1] >= -kInsideTolerance &&
-         q[1] <= double(ny - 1) + kInsideTolerance && q[2] >= -kInsideTolerance &&
-         q[2] <= double(nz - 1) + kInsideTolerance;
+  return q[0] >= -kInsideTolerance && q[0] <= indexToDouble(nx - 1) + kInsideTolerance &&
+         q[1] >= -kInsideTolerance && q[1] <= indexToDouble(ny - 1) + kInsideTolerance &&
+         q[2] >= -kInsideTolerance && q[2] <= indexToDouble(nz - 1) + kInsideTolerance;
 }
 // Checked in double before any rounding, so far-away points never overflow an integer.
 FFDP_HD inline bool insideNearest(const double q[3], int64_t nx, int64_t ny, int64_t nz) {
-  return q[0] >= -0.5 && q[0] < double(nx) - 0.5 && q[1] >= -0.5 && q[1] < double(ny) - 0.5 && q[2] >= -0.5 &&
-         q[2] < double(nz) - 0.5;
+  return q[0] >= -0.5 && q[0] < indexToDouble(nx) - 0.5 && q[1] >= -0.5 && q[1] < indexToDouble(ny) - 0.5 &&
+         q[2] >= -0.5 && q[2] < indexToDouble(nz) - 0.5;
 }
 // Linear index of the voxel nearest to an inside point.
 FFDP_HD inline int64_t nearestLinear(const double q[3], int64_t nx, int64_t ny, int64_t nz) {
@@ -44,9 +43,11 @@ struct AxisStencil {
   int64_t lo, hi;
   double u;  // value = (1 - u) v[lo] + u v[hi]
 };
+// q must be finite with |q| < 2^51: every caller has tested it inside the volume or clamped it
+// (floorIndex, core/index_conversion.hpp).
 FFDP_HD inline AxisStencil axisStencil(double q, int64_t n) {
-  const int64_t lo = clampIndex(floorToInt(q), 0, n - 2 > 0 ? n - 2 : 0);
-  return {lo, lo + 1 < n - 1 ? lo + 1 : n - 1, q - double(lo)};
+  const int64_t lo = clampIndex(floorIndex(q), 0, n - 2 > 0 ? n - 2 : 0);
+  return {lo, lo + 1 < n - 1 ? lo + 1 : n - 1, q - indexToDouble(lo)};
 }
 
 struct Corners {
