@@ -1,0 +1,15 @@
+// The device's index conversions (core/index_conversion.hpp) evaluated on the GPU, so a test can
+// compare them with the host's casts on many values. Host arrays in and out.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+namespace ffdp::cuda {
+
+struct IndexConversions {
+  std::vector<double> asDouble;   // indexToDouble(v) per integer
+  std::vector<int64_t> floored;   // floorIndex(x) per double
+};
+IndexConversions indexConversionsOnDevice(const std::vector<int64_t>& integers, const std::vector<double>& reals);
+
+}  // namespace ffdp::cuda
