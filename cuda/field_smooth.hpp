@@ -13,7 +13,7 @@ namespace ffdp::cuda {
 // Where smoothsInOnePass is false this copies `in` and smooths the copy in place with a scratch
 // volume (three fields at the peak): call smoothField instead.
 void smoothFieldInto(const float* in, float* out, const Grid& grid, const Vec3& sigmaVoxels);
-// Whether smoothFieldInto takes one pass (every radius ceil(4 sigma) at most 8 voxels).
+// Whether smoothFieldInto takes one pass (every radius ceil(4 sigma) at most 4 voxels: sigma <= 1).
 bool smoothsInOnePass(const Grid& grid, const Vec3& sigmaVoxels);
 // In place, in two passes through a scratch volume (two fields at the peak, as smoothFieldInto's one
 // pass); own slices only, as smoothFieldInto.
@@ -23,7 +23,7 @@ void smoothField(float* field, const Grid& grid, const Vec3& sigmaVoxels);
 void smoothImageInto(const float* in, float* out, const Grid& grid, const Vec3& sigmaVoxels);
 
 // The kernels, for benchmarks and tests: one pass (field_smooth_fused.cu; the default, with two
-// passes for radii above 8 voxels, where they measured faster); two passes (i, then j and k fused)
+// passes for radii above 4 voxels, where they measured as fast or faster); two passes (i, then j and k fused)
 // with 2 or 4 j outputs per thread; one pass per axis (the fallback where a radius exceeds 12 voxels
 // or a row does not fit in shared memory). All give the same bits except the per-axis kernels,
 // which agree within the smoothing bound.

@@ -26,17 +26,14 @@ constexpr int64_t kPlanesPerBlock = 128;
 // for few instructions: loads through a pointer stepped by a plane with the tile's bounds tested
 // once, and the planes unrolled by the window's 2W + 1 so that the register window along k rotates
 // by renaming instead of moving every value each plane.
-// Register budgets and rows per thread, chosen by measurement (718^3 field on an H200, one pass):
-// sigma 0.5 (W 2) 3.98 ms with 4 rows against 4.84 with 2; sigma 1 (W 4) 5.46 with 2 against 6.51;
-// sigma 1.5 (W 6) 9.14 with 4 against 9.96. Up to W 4 the kernel fits 64 registers (4 blocks per
-// SM) without spilling; beyond, 128.
+// Rows per thread, chosen by measurement (718^3 field on an H200): sigma 0.5 (W 2) 3.98 ms with 4
+// rows against 4.84 with 2; sigma 1 (W 4) 5.46 with 2 against 6.51. Up to W 4 the kernel fits 64
+// registers (4 blocks per SM) without spilling.
 template <int W>
-constexpr int fusedBlocksPerSm() { return W <= 4 ? 4 : 2; }
-template <int W>
-constexpr int fusedRowsPerThread() { return (W >= 3 && W <= 4) || W >= 7 ? 2 : 4; }
+constexpr int fusedRowsPerThread() { return W >= 3 ? 2 : 4; }
 
 template <int W, int C, int kTileX, int Q>
-__global__ void __launch_bounds__(kThreads, fusedBlocksPerSm<W>())
+__global__ void __launch_bounds__(kThreads, 4)
     smoothFusedKernel(const float* __restrict__ in, float* __restrict__ out, int64_t nx, int64_t ny, int64_t nz,
                       int64_t kFirst, int64_t kLast, int64_t xTiles, int64_t jTiles, int64_t tiles, WindowWeights ki,
                       WindowWeights kj, WindowWeights kk, const float* __restrict__ invNormI,
@@ -68,7 +65,8 @@ __global__ void __launch_bounds__(kThreads, fusedBlocksPerSm<W>())
       for (int n = 0; n < kLoadsX; ++n) {
         const int row = ty + kRowsY * m, col = tx + kTileX * n;
         const int64_t j = j0 - W + row, xs = x0 - C * W + col;
-        if (row < kTileRows && col < kRawX && j >= 0 && j < ny && xs >= 0 && xs < rowFloats) inside |= 1u << (m * kLoadsX + n);
+        if (row < kTileRows && col < kRawX && j >= 0 && j < ny && xs >= 0 && xs < rowFloats)
+          inside |= 1u << (m * kLoadsX + n);
       }
     const int64_t rowStep = rowFloats * kRowsY;
     const float* src = in + (x0 - C * W + tx) + rowFloats * (j0 - W + ty) + planeFloats * pBegin;
@@ -176,7 +174,6 @@ bool smoothFused(const float* in, float* out, const Grid& grid, int components, 
     return true;
   switch (window) {
     FFDP_FUSED_CASE(0) FFDP_FUSED_CASE(1) FFDP_FUSED_CASE(2) FFDP_FUSED_CASE(3) FFDP_FUSED_CASE(4)
-    FFDP_FUSED_CASE(5) FFDP_FUSED_CASE(6) FFDP_FUSED_CASE(7) FFDP_FUSED_CASE(8)
     default: break;
   }
 #undef FFDP_FUSED_CASE

@@ -6,9 +6,11 @@
 
 namespace ffdp::cuda {
 
-// The largest radius the one-pass kernel takes (sigma 2): beyond, it spills registers and the two
-// passes are faster (718^3 field, H200: sigma 2.5 21.8 ms in one pass, 15.2 in two).
-constexpr int kFusedMaxWindow = 8;
+// The largest radius the one-pass kernel takes (sigma 1). Beyond, the two passes in place are as fast
+// or faster, since the one pass is bound by instruction issue and its halo work grows with the
+// radius (718^3 field, H200: sigma 1.5 9.03 ms in one pass, 8.77 in two; sigma 2 12.4 and 11.0;
+// sigma 1 5.46 and 8.43; sigma 0.5 3.99 and 7.53).
+constexpr int kFusedMaxWindow = 4;
 
 // Planes `planes` of `out` = `in` (C = `components` floats per voxel of `grid`) smoothed with
 // `axes`; out's other planes are not touched. False (nothing done) where the largest radius

@@ -87,7 +87,7 @@ void benchmarkSize(int64_t n, int repeats) {
                 100.0 * rate / copyRate);
     std::fflush(stdout);
   };
-  // As the backend smooths: one pass d -> r (r then becomes the field) up to sigma 2 (radius 8), two
+  // As the backend smooths: one pass d -> r (r then becomes the field) up to sigma 1 (radius 4), two
   // passes in place beyond. sigma 1: the brain presets' gradient smoothing; 0.5 their field's; 3 the
   // gigavoxel preset's gradient.
   using cuda::SmoothKernels;
@@ -104,7 +104,8 @@ void benchmarkSize(int64_t n, int repeats) {
       else
         cuda::smoothField(d.data(), grid, s);
     });
-    if (cuda::smoothsInOnePass(grid, s)) report("  two passes, in place", 24, [&] { cuda::smoothField(d.data(), grid, s); });
+    if (cuda::smoothsInOnePass(grid, s))
+      report("  two passes, in place", 24, [&] { cuda::smoothField(d.data(), grid, s); });
   }
   report("  sigma 1.5 2 passes 4 rows +copy", 24, smooth(1.5, SmoothKernels::TwoPassFourRows));
   report("  sigma 1.5 per axis + copy", 24, smooth(1.5, SmoothKernels::PerAxis));
