@@ -261,15 +261,13 @@ __global__ void __launch_bounds__(kThreads) smoothJKWindowed(const float* __rest
         if (ty + kRowsY * m < kTileRows) plane[(ty + kRowsY * m) * kTileX + tx] = staged[m];
       __syncthreads();  // also: every thread is done with the buffer written next iteration
       if (p + 1 < pEnd) load(p + 1);
-      float column[Q + 2 * W];
-#pragma unroll
-      for (int m = 0; m < Q + 2 * W; ++m) column[m] = plane[(ty * Q + m) * kTileX + tx];
+      float smoothedJ[Q];
+      alongJ<W, Q, kTileX>(plane, tx, ty, j0, ny, kj, invNormJ, smoothedJ);
 #pragma unroll
       for (int q = 0; q < Q; ++q) {
-        const int64_t j = j0 + ty * Q + q;
 #pragma unroll
         for (int s = 0; s < 2 * W; ++s) window[q][s] = window[q][s + 1];
-        window[q][2 * W] = j < ny ? __fmul_rn(windowSum<W>(kj, column + q), invNormJ[j]) : 0.0f;
+        window[q][2 * W] = smoothedJ[q];
       }
       const int64_t k = p - W;
       if (k >= k0 && x < rowFloats) {

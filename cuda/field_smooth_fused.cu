@@ -110,14 +110,10 @@ __global__ void __launch_bounds__(kThreads, 4)
             alongI[row * kTileX + tx] = __fmul_rn(windowSumStrided<W, C>(ki, raw + row * kRawX + tx), normI);
         }
         __syncthreads();  // alongI is in; every thread is done reading raw
-        float column[Q + 2 * W];
+        float smoothedJ[Q];
+        alongJ<W, Q, kTileX>(alongI, tx, ty, j0, ny, kj, invNormJ, smoothedJ);
 #pragma unroll
-        for (int m = 0; m < Q + 2 * W; ++m) column[m] = alongI[(ty * Q + m) * kTileX + tx];
-#pragma unroll
-        for (int q = 0; q < Q; ++q) {
-          const int64_t j = j0 + ty * Q + q;
-          window[q][u] = j < ny ? __fmul_rn(windowSum<W>(kj, column + q), invNormJ[j]) : 0.0f;
-        }
+        for (int q = 0; q < Q; ++q) window[q][u] = smoothedJ[q];
         // Output plane k = p - W sums planes p - 2W .. p, tap t in slot (u + 1 + t) % kTaps.
         const int64_t k = p - W;
         if (k >= k0) {
