@@ -49,7 +49,6 @@ using trilinear::AxisStencil;
 using trilinear::axisStencil;
 using trilinear::clampIndex;
 using trilinear::Corners;
-using trilinear::floorToInt;
 
 FFDP_HD inline bool insideLinear(const ImageView& im, const double q[3]) {
   return trilinear::insideLinear(q, im.nx, im.ny, im.nz);

@@ -31,7 +31,7 @@ FFDP_HD inline double indexToDouble(int64_t v) {
 FFDP_HD inline int64_t floorIndex(double x) {
 #ifdef __CUDA_ARCH__
   return __double_as_longlong(__dadd_rd(x, kIndexMagic)) - kIndexMagicBits;
-#else
+#else  // a cast, not std::floor: no library call (no SSE4.1 round on the default x86-64 target)
   const int64_t t = static_cast<int64_t>(x);
   return t - (x < static_cast<double>(t) ? 1 : 0);
 #endif

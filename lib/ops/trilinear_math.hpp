@@ -16,9 +16,6 @@ namespace ffdp::trilinear {
 
 constexpr double kInsideTolerance = 1e-6;  // voxels
 
-// floor() as an integer without a library call (no SSE4.1 round on the default x86-64 target); on
-// the GPU without the conversion unit (core/index_conversion.hpp), for |x| < 2^51.
-FFDP_HD inline int64_t floorToInt(double x) { return floorIndex(x); }
 FFDP_HD inline int64_t clampIndex(int64_t v, int64_t lo, int64_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
 FFDP_HD inline bool insideLinear(const double q[3], int64_t nx, int64_t ny, int64_t nz) {
@@ -33,9 +30,9 @@ FFDP_HD inline bool insideNearest(const double q[3], int64_t nx, int64_t ny, int
 }
 // Linear index of the voxel nearest to an inside point.
 FFDP_HD inline int64_t nearestLinear(const double q[3], int64_t nx, int64_t ny, int64_t nz) {
-  const int64_t i = clampIndex(floorToInt(q[0] + 0.5), 0, nx - 1);
-  const int64_t j = clampIndex(floorToInt(q[1] + 0.5), 0, ny - 1);
-  const int64_t k = clampIndex(floorToInt(q[2] + 0.5), 0, nz - 1);
+  const int64_t i = clampIndex(floorIndex(q[0] + 0.5), 0, nx - 1);
+  const int64_t j = clampIndex(floorIndex(q[1] + 0.5), 0, ny - 1);
+  const int64_t k = clampIndex(floorIndex(q[2] + 0.5), 0, nz - 1);
   return i + nx * (j + ny * k);
 }
 

@@ -46,7 +46,7 @@ Mask resampleMaskNearest(const Mask& in, const Grid& target) {
         const Vec3 q = map.at(row, i);
         if (!nearestInside(q, mx, my, mz)) continue;
         dst[i] =
-            in.data[size_t(in.grid.linear(floorToInt(q[0] + 0.5), floorToInt(q[1] + 0.5), floorToInt(q[2] + 0.5)))];
+            in.data[size_t(in.grid.linear(floorIndex(q[0] + 0.5), floorIndex(q[1] + 0.5), floorIndex(q[2] + 0.5)))];
       }
     }
   return out;

@@ -26,7 +26,7 @@ class PointResampler {
   float operator()(const Vec3& q) const {
     if (!nearestInside(q, mx_, my_, mz_)) return outside_;
     if (interp_ == Interpolation::NearestNeighbor)
-      return data_[floorToInt(q[0] + 0.5) + mx_ * (floorToInt(q[1] + 0.5) + my_ * floorToInt(q[2] + 0.5))];
+      return data_[floorIndex(q[0] + 0.5) + mx_ * (floorIndex(q[1] + 0.5) + my_ * floorIndex(q[2] + 0.5))];
     const Vec3 clamped{std::clamp(q[0], 0.0, double(mx_ - 1)), std::clamp(q[1], 0.0, double(my_ - 1)),
                        std::clamp(q[2], 0.0, double(mz_ - 1))};
     return interp_ == Interpolation::Linear ? static_cast<float>(sampler_.value(clamped)) : majorityLabel(clamped);

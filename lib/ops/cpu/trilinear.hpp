@@ -15,7 +15,6 @@ namespace ffdp::cpu {
 
 using trilinear::AxisStencil;
 using trilinear::axisStencil;
-using trilinear::floorToInt;
 using trilinear::kInsideTolerance;
 
 inline bool nearestInside(const Vec3& q, int64_t nx, int64_t ny, int64_t nz) {
