@@ -133,20 +133,29 @@ __device__ inline void windowColumnSums(const BoxTiling& t, const TileOrigin& o,
 }
 
 // The ring of plane sums: slot s holds Q values per thread at ring[(s * Q + q) * kThreads + thread].
+// Plane z's slot is z mod ring; the kernels step it per plane (ringStep) and go back from it by at
+// most r planes (ringBack) instead of taking remainders, which cost 20-odd instructions each.
+__device__ inline int ringStep(int slot, int ring) { return slot + 1 == ring ? 0 : slot + 1; }
+// The slot `back` planes before `slot`, 0 <= back < ring.
+__device__ inline int ringBack(int slot, int64_t back, int ring) {
+  const int s = slot - int(back);
+  return s < 0 ? s + ring : s;
+}
+
 template <int Q>
-__device__ inline void storePlaneSums(const BoxTiling& t, int64_t z, const double v[Q], double* ring) {
-  const int slot = int(z % t.ring);
+__device__ inline void storePlaneSums(int slot, const double v[Q], double* ring) {
   for (int q = 0; q < Q; ++q) ring[(slot * Q + q) * kThreads + threadIdx.x] = v[q];
 }
 
-// Along k for centre slice zc (all its in-image planes must be in the ring).
+// Along k for centre slice zc, whose plane is in ring slot zcSlot (all its in-image planes must be in
+// the ring).
 template <int Q>
-__device__ inline void windowDepthSum(const BoxTiling& t, int64_t zc, const double* ring, double out[Q]) {
+__device__ inline void windowDepthSum(const BoxTiling& t, int64_t zc, int zcSlot, const double* ring, double out[Q]) {
   const int64_t lo = zc - t.r < 0 ? 0 : zc - t.r, hi = zc + t.r > t.nz - 1 ? t.nz - 1 : zc + t.r;
-  int slot = int(lo % t.ring);  // then stepped, not recomputed: 64-bit remainders are slow on the GPU
+  int slot = ringBack(zcSlot, zc - lo, t.ring);
   for (int q = 0; q < Q; ++q) out[q] = ring[(slot * Q + q) * kThreads + threadIdx.x];
   for (int64_t m = lo + 1; m <= hi; ++m) {
-    slot = slot + 1 == t.ring ? 0 : slot + 1;
+    slot = ringStep(slot, t.ring);
     for (int q = 0; q < Q; ++q) out[q] += ring[(slot * Q + q) * kThreads + threadIdx.x];
   }
 }

@@ -79,8 +79,8 @@ __global__ void __launch_bounds__(kThreads) coefficientPass(Sampler sampler, Box
 
   const int64_t zFirst = o.zc0 - t.r < 0 ? 0 : o.zc0 - t.r;
   const int64_t zLast = o.zc1 + t.r > t.nz - 1 ? t.nz - 1 : o.zc1 + t.r;
-  for (int64_t z = zFirst; z <= zLast; ++z) {
-    const int slot = int(z % t.ring);
+  int slot = int(zFirst % t.ring);  // plane z's ring slot, stepped per plane
+  for (int64_t z = zFirst; z <= zLast; ++z, slot = ringStep(slot, t.ring)) {
     // The patch of plane z: F = v f, W = v w (0 where invalid or outside the image). Two points per
     // thread are sampled before either is stored, so that their loads overlap.
     const int patchSize = t.px * t.py;
@@ -125,18 +125,19 @@ __global__ void __launch_bounds__(kThreads) coefficientPass(Sampler sampler, Box
     __syncthreads();
     double plane[5];
     windowColumnSums<5>(t, o, rows, plane);
-    storePlaneSums<5>(t, z, plane, ring);
+    storePlaneSums<5>(slot, plane, ring);
 
     int64_t zcFirst, zcLast;
     centresDueAt(t, o, z, zcFirst, zcLast);
     for (int64_t zc = zcFirst; zc <= zcLast && mine; ++zc) {
+      const int zcSlot = ringBack(slot, z - zc, t.ring);  // z - zc is in [0, r]
       double s[5];
-      windowDepthSum<5>(t, zc, ring, s);
+      windowDepthSum<5>(t, zc, zcSlot, ring, s);
       double A = 0, B = 0, C = 0;
       // A slab's halo centres get coefficients (the gradient pass reads them) but do not count, nor do
       // the slices a group recomputes for its neighbours.
       const bool counted = sampler.owns(zc) && zc >= countBegin && zc < countEnd;
-      if (validRing[int(zc % t.ring) * kThreads + threadIdx.x]) {
+      if (validRing[zcSlot * kThreads + threadIdx.x]) {
         if (counted) validCount += 1;
         const double count = countXY * windowCount(zc, t.nz, t.r);
         const double sf = s[0], sw = s[1], sff = s[2], sww = s[3], sfw = s[4];
@@ -242,7 +243,8 @@ __global__ void __launch_bounds__(kThreads) gradientPass(Sampler sampler, BoxTil
       c = double(coef.C[n]);
     }
   };
-  for (int64_t z = zFirst; z <= zLast; ++z) {
+  int slot = int(zFirst % t.ring);  // plane z's ring slot, stepped per plane
+  for (int64_t z = zFirst; z <= zLast; ++z, slot = ringStep(slot, t.ring)) {
     int64_t zcFirst, zcLast;
     centresDueAt(t, o, z, zcFirst, zcLast);
     // Latency: the first two patch points' loads and the centre's sample (u, then the moving image)
@@ -281,11 +283,11 @@ __global__ void __launch_bounds__(kThreads) gradientPass(Sampler sampler, BoxTil
     __syncthreads();
     double plane[3];
     windowColumnSums<3>(t, o, rows, plane);
-    storePlaneSums<3>(t, z, plane, ring);
+    storePlaneSums<3>(slot, plane, ring);
 
     for (int64_t zc = zcFirst; zc <= zcLast && mine; ++zc) {
       double box[3];
-      windowDepthSum<3>(t, zc, ring, box);
+      windowDepthSum<3>(t, zc, ringBack(slot, z - zc, t.ring), ring, box);
       const int64_t n = i + t.nx * (j + t.ny * zc);
       WarpSample s = first;
       if (zc == zcFirst ? firstValid : sampler.template sample<true>(i, j, zc, s))
