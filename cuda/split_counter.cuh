@@ -8,11 +8,9 @@
 // by the lane that caused it, so hi * 2^32 + lo is the exact sum of all votes, in any order, as long
 // as the sum stays below 2^64.
 #pragma once
-#include <cstdint>
 
 namespace ffdp::cuda {
 
-#ifdef __CUDACC__
 class SplitCounters {
  public:
   // `words`: 2 * counters words of shared memory (low words, then high words), cleared by the caller.
@@ -28,9 +26,13 @@ class SplitCounters {
     unsigned before;
     // Shared-window addresses in PTX: through a generic pointer the compiler rebuilt the window's
     // base before every atomic.
-    asm volatile("atom.shared.add.u32 %0, [%1], %2;" : "=r"(before) : "r"(loAddress_ + 4u * unsigned(c)), "r"(low) : "memory");
+    asm volatile("atom.shared.add.u32 %0, [%1], %2;"
+                 : "=r"(before)
+                 : "r"(loAddress_ + 4u * unsigned(c)), "r"(low)
+                 : "memory");
     const unsigned carried = high + unsigned(before + low < low);  // + 1 where the low word wrapped past 2^32
-    // Predicated, not branched: few lanes have a high part, and a branch around the atomic split the warp.
+    // Predicated, not branched: only some lanes have a high part or a carry, and a branch around the
+    // atomic split the warp.
     asm volatile(
         "{\n\t.reg .pred p;\n\tsetp.ne.u32 p, %1, 0;\n\t@p red.shared.add.u32 [%0], %1;\n\t}"
         :
@@ -47,6 +49,5 @@ class SplitCounters {
   const unsigned* hi_;
   unsigned loAddress_, hiAddress_;
 };
-#endif
 
 }  // namespace ffdp::cuda
