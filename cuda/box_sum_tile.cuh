@@ -95,41 +95,70 @@ __device__ inline int64_t wholeBlockIndex(const BoxTiling& t) {
   return int64_t(blockIdx.x) + int64_t(t.tilesX) * t.tilesY * t.chunkFirst;
 }
 
+// R: the window radius when the kernel was compiled for it (the window loops then unroll and the
+// patch's width is a constant), or 0 for any radius, read from t at run time. Both give the same sums.
+template <int R>
+__device__ inline int patchWidth(const BoxTiling& t) {
+  return R > 0 ? kTileX + 2 * R : t.px;
+}
+template <int R>
+__device__ inline int patchHeight(const BoxTiling& t) {
+  return R > 0 ? kTileY + 2 * R : t.py;
+}
+template <int R>
+__device__ inline int ringSize(const BoxTiling& t) {
+  return R > 0 ? 2 * R + 1 : t.ring;
+}
+// step(m) for m = 1 .. extra (extra <= 2r: a window clipped at the volume's border has fewer steps).
+template <int R, class Step>
+__device__ __forceinline__ void windowSteps(int extra, const Step& step) {
+  if constexpr (R > 0) {
+#pragma unroll
+    for (int m = 1; m <= 2 * R; ++m)
+      if (m <= extra) step(m);
+  } else {
+    for (int m = 1; m <= extra; ++m) step(m);
+  }
+}
+
 // Along i: rows[(q * py + row) * kTileX + cx] = sum over the window of centre x0 + cx of the Q
 // values that values(patchIndex, v) gives for patch row `row`.
-template <int Q, class Values>
+template <int Q, int R, class Values>
 __device__ inline void windowRowSums(const BoxTiling& t, const TileOrigin& o, const Values& values, double* rows) {
-  for (int e = threadIdx.x; e < t.py * kTileX; e += blockDim.x) {
+  const int px = patchWidth<R>(t), py = patchHeight<R>(t);
+  for (int e = threadIdx.x; e < py * kTileX; e += blockDim.x) {
     const int row = e / kTileX, cx = e % kTileX;
     const int64_t i = o.x0 + cx;
     double acc[Q];
     for (int q = 0; q < Q; ++q) acc[q] = 0;
     if (i < t.nx) {
       const int64_t lo = i - t.r < 0 ? 0 : i - t.r, hi = i + t.r > t.nx - 1 ? t.nx - 1 : i + t.r;
-      const int first = row * t.px + int(lo - (o.x0 - t.r));
+      const int first = row * px + int(lo - (o.x0 - t.r));
       values(first, acc);
-      for (int m = 1; m <= int(hi - lo); ++m) {
+      windowSteps<R>(int(hi - lo), [&](int m) {
         double v[Q];
         values(first + m, v);
         for (int q = 0; q < Q; ++q) acc[q] += v[q];
-      }
+      });
     }
-    for (int q = 0; q < Q; ++q) rows[(q * t.py + row) * kTileX + cx] = acc[q];
+    for (int q = 0; q < Q; ++q) rows[(q * py + row) * kTileX + cx] = acc[q];
   }
 }
 
 // Along j, for this thread's centre column: out[q] = sum over the window of the row sums.
-template <int Q>
+template <int Q, int R>
 __device__ inline void windowColumnSums(const BoxTiling& t, const TileOrigin& o, const double* rows, double out[Q]) {
+  const int py = patchHeight<R>(t);
   const int cx = threadIdx.x % kTileX, cy = threadIdx.x / kTileX;
   const int64_t i = o.x0 + cx, j = o.y0 + cy;
   for (int q = 0; q < Q; ++q) out[q] = 0;
   if (i >= t.nx || j >= t.ny) return;
   const int64_t lo = j - t.r < 0 ? 0 : j - t.r, hi = j + t.r > t.ny - 1 ? t.ny - 1 : j + t.r;
   const int first = int(lo - (o.y0 - t.r));
-  for (int q = 0; q < Q; ++q) out[q] = rows[(q * t.py + first) * kTileX + cx];
-  for (int m = 1; m <= int(hi - lo); ++m)
-    for (int q = 0; q < Q; ++q) out[q] += rows[(q * t.py + first + m) * kTileX + cx];
+  for (int q = 0; q < Q; ++q) out[q] = rows[(q * py + first) * kTileX + cx];
+  windowSteps<R>(int(hi - lo), [&](int m) {
+    for (int q = 0; q < Q; ++q) out[q] += rows[(q * py + first + m) * kTileX + cx];
+  });
 }
 
 // The ring of plane sums: slot s holds Q values per thread at ring[(s * Q + q) * kThreads + thread].
@@ -149,15 +178,16 @@ __device__ inline void storePlaneSums(int slot, const double v[Q], double* ring)
 
 // Along k for centre slice zc, whose plane is in ring slot zcSlot (all its in-image planes must be in
 // the ring).
-template <int Q>
+template <int Q, int R>
 __device__ inline void windowDepthSum(const BoxTiling& t, int64_t zc, int zcSlot, const double* ring, double out[Q]) {
+  const int size = ringSize<R>(t);
   const int64_t lo = zc - t.r < 0 ? 0 : zc - t.r, hi = zc + t.r > t.nz - 1 ? t.nz - 1 : zc + t.r;
-  int slot = ringBack(zcSlot, zc - lo, t.ring);
+  int slot = ringBack(zcSlot, zc - lo, size);
   for (int q = 0; q < Q; ++q) out[q] = ring[(slot * Q + q) * kThreads + threadIdx.x];
-  for (int64_t m = lo + 1; m <= hi; ++m) {
-    slot = ringStep(slot, t.ring);
+  windowSteps<R>(int(hi - lo), [&](int) {
+    slot = ringStep(slot, size);
     for (int q = 0; q < Q; ++q) out[q] += ring[(slot * Q + q) * kThreads + threadIdx.x];
-  }
+  });
 }
 
 // The centre slices whose windows end at plane z: [first, last] (empty when first > last).

@@ -3,6 +3,7 @@
 // the H200: up to 4.9e-6 of the largest gradient against the CPU, over the 1e-6 the tests allow).
 #include <algorithm>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "box_sum_tile.cuh"
@@ -58,16 +59,17 @@ SharedLayout gradientLayout(const BoxTiling& t) {
 // Pass 1: per centre, the five box sums, cc (summed for the value), the coefficients (written when
 // wanted) and the valid count. partials: 2 per block of the whole launch (cc sum, valid count), written
 // by the blocks whose chunk starts in [countBegin, countEnd), which count only their centres there.
-template <class Sampler, bool WithCoefficients>
+template <class Sampler, bool WithCoefficients, int R>
 __global__ void __launch_bounds__(kThreads) coefficientPass(Sampler sampler, BoxTiling t, SharedLayout layout,
                                                             double flatF, double flatM, Coefficients coef,
                                                             int64_t countBegin, int64_t countEnd, double* partials) {
   extern __shared__ double shared[];
+  const int px = patchWidth<R>(t), patchSize = px * patchHeight<R>(t), ringSlots = ringSize<R>(t);
   double* patchF = shared + layout.patch;
-  double* patchW = patchF + t.px * t.py;
+  double* patchW = patchF + patchSize;
   double* rows = shared + layout.rows;
   double* ring = shared + layout.ring;
-  uint8_t* validRing = reinterpret_cast<uint8_t*>(shared + layout.ring + 5 * t.ring * kThreads);
+  uint8_t* validRing = reinterpret_cast<uint8_t*>(shared + layout.ring + 5 * ringSlots * kThreads);
   __shared__ double scratch[kThreads];
 
   const TileOrigin o = tileOrigin(t);
@@ -79,18 +81,17 @@ __global__ void __launch_bounds__(kThreads) coefficientPass(Sampler sampler, Box
 
   const int64_t zFirst = o.zc0 - t.r < 0 ? 0 : o.zc0 - t.r;
   const int64_t zLast = o.zc1 + t.r > t.nz - 1 ? t.nz - 1 : o.zc1 + t.r;
-  int slot = int(zFirst % t.ring);  // plane z's ring slot, stepped per plane
-  for (int64_t z = zFirst; z <= zLast; ++z, slot = ringStep(slot, t.ring)) {
+  int slot = int(zFirst % ringSlots);  // plane z's ring slot, stepped per plane
+  for (int64_t z = zFirst; z <= zLast; ++z, slot = ringStep(slot, ringSlots)) {
     // The patch of plane z: F = v f, W = v w (0 where invalid or outside the image). Two points per
     // thread are sampled before either is stored, so that their loads overlap.
-    const int patchSize = t.px * t.py;
     for (int p0 = threadIdx.x; p0 < patchSize; p0 += 2 * blockDim.x) {
       double F[2] = {0, 0}, W[2] = {0, 0};
       bool valid[2] = {false, false};
 #pragma unroll
       for (int m = 0; m < 2; ++m) {
         const int p = p0 + m * blockDim.x;
-        const int64_t pi = o.x0 - t.r + p % t.px, pj = o.y0 - t.r + p / t.px;
+        const int64_t pi = o.x0 - t.r + p % px, pj = o.y0 - t.r + p / px;
         if (p < patchSize && pi >= 0 && pi < t.nx && pj >= 0 && pj < t.ny) {
           WarpSample s;
           valid[m] = sampler.template sample<false>(pi, pj, z, s);
@@ -106,12 +107,12 @@ __global__ void __launch_bounds__(kThreads) coefficientPass(Sampler sampler, Box
         if (p >= patchSize) continue;
         patchF[p] = F[m];
         patchW[p] = W[m];
-        const int tx = p % t.px - t.r, ty = p / t.px - t.r;
+        const int tx = p % px - t.r, ty = p / px - t.r;
         if (tx >= 0 && tx < kTileX && ty >= 0 && ty < kTileY) validRing[slot * kThreads + ty * kTileX + tx] = valid[m];
       }
     }
     __syncthreads();
-    windowRowSums<5>(
+    windowRowSums<5, R>(
         t, o,
         [&](int p, double v[5]) {
           const double F = patchF[p], W = patchW[p];
@@ -124,15 +125,15 @@ __global__ void __launch_bounds__(kThreads) coefficientPass(Sampler sampler, Box
         rows);
     __syncthreads();
     double plane[5];
-    windowColumnSums<5>(t, o, rows, plane);
+    windowColumnSums<5, R>(t, o, rows, plane);
     storePlaneSums<5>(slot, plane, ring);
 
     int64_t zcFirst, zcLast;
     centresDueAt(t, o, z, zcFirst, zcLast);
     for (int64_t zc = zcFirst; zc <= zcLast && mine; ++zc) {
-      const int zcSlot = ringBack(slot, z - zc, t.ring);  // z - zc is in [0, r]
+      const int zcSlot = ringBack(slot, z - zc, ringSlots);  // z - zc is in [0, r]
       double s[5];
-      windowDepthSum<5>(t, zc, zcSlot, ring, s);
+      windowDepthSum<5, R>(t, zc, zcSlot, ring, s);
       double A = 0, B = 0, C = 0;
       // A slab's halo centres get coefficients (the gradient pass reads them) but do not count, nor do
       // the slices a group recomputes for its neighbours.
@@ -211,13 +212,14 @@ struct AffineConsumer {
   }
 };
 
-template <class Sampler, class Consumer>
+template <class Sampler, class Consumer, int R>
 __global__ void __launch_bounds__(kThreads) gradientPass(Sampler sampler, BoxTiling t, SharedLayout layout,
                                                          Coefficients coef, Consumer consumer, double* partials) {
   extern __shared__ double shared[];
   double* patchA = shared + layout.patch;
-  double* patchB = patchA + t.px * t.py;
-  double* patchC = patchB + t.px * t.py;
+  const int px = patchWidth<R>(t), patchSize = px * patchHeight<R>(t), ringSlots = ringSize<R>(t);
+  double* patchB = patchA + patchSize;
+  double* patchC = patchB + patchSize;
   double* rows = shared + layout.rows;
   double* ring = shared + layout.ring;
   __shared__ double scratch[kThreads];
@@ -229,12 +231,11 @@ __global__ void __launch_bounds__(kThreads) gradientPass(Sampler sampler, BoxTil
 
   const int64_t zFirst = o.zc0 - t.r < 0 ? 0 : o.zc0 - t.r;
   const int64_t zLast = o.zc1 + t.r > t.nz - 1 ? t.nz - 1 : o.zc1 + t.r;
-  const int patchSize = t.px * t.py;
   // The patch point p of plane z: A, B, C there (0 outside the volume).
   const auto loadPatch = [&](int p, int64_t z, double& a, double& b, double& c) {
     a = b = c = 0;
     if (p >= patchSize) return;
-    const int ppx = p % t.px, ppy = p / t.px;
+    const int ppx = p % px, ppy = p / px;
     const int64_t pi = o.x0 - t.r + ppx, pj = o.y0 - t.r + ppy;
     if (pi >= 0 && pi < t.nx && pj >= 0 && pj < t.ny) {
       const int64_t n = coef.at(pi, pj, z);
@@ -243,8 +244,8 @@ __global__ void __launch_bounds__(kThreads) gradientPass(Sampler sampler, BoxTil
       c = double(coef.C[n]);
     }
   };
-  int slot = int(zFirst % t.ring);  // plane z's ring slot, stepped per plane
-  for (int64_t z = zFirst; z <= zLast; ++z, slot = ringStep(slot, t.ring)) {
+  int slot = int(zFirst % ringSlots);  // plane z's ring slot, stepped per plane
+  for (int64_t z = zFirst; z <= zLast; ++z, slot = ringStep(slot, ringSlots)) {
     int64_t zcFirst, zcLast;
     centresDueAt(t, o, z, zcFirst, zcLast);
     // Latency: the first two patch points' loads and the centre's sample (u, then the moving image)
@@ -272,7 +273,7 @@ __global__ void __launch_bounds__(kThreads) gradientPass(Sampler sampler, BoxTil
       patchC[p] = c;
     }
     __syncthreads();
-    windowRowSums<3>(
+    windowRowSums<3, R>(
         t, o,
         [&](int p, double v[3]) {
           v[0] = patchA[p];
@@ -282,12 +283,12 @@ __global__ void __launch_bounds__(kThreads) gradientPass(Sampler sampler, BoxTil
         rows);
     __syncthreads();
     double plane[3];
-    windowColumnSums<3>(t, o, rows, plane);
+    windowColumnSums<3, R>(t, o, rows, plane);
     storePlaneSums<3>(slot, plane, ring);
 
     for (int64_t zc = zcFirst; zc <= zcLast && mine; ++zc) {
       double box[3];
-      windowDepthSum<3>(t, zc, ringBack(slot, z - zc, t.ring), ring, box);
+      windowDepthSum<3, R>(t, zc, ringBack(slot, z - zc, ringSlots), ring, box);
       const int64_t n = i + t.nx * (j + t.ny * zc);
       WarpSample s = first;
       if (zc == zcFirst ? firstValid : sampler.template sample<true>(i, j, zc, s))
@@ -330,21 +331,37 @@ FlatThresholds flatThresholds(const MetricDeviceInputs& in, Comm& comm) {
   return {kFlatWindow * (fr.max - fr.min) * (fr.max - fr.min), kFlatWindow * (mr.max - mr.min) * (mr.max - mr.min)};
 }
 
+// Calls launch(std::integral_constant<int, R>{}) with R = r for the radii the passes are compiled for
+// (their window loops unroll), else with R = 0 (the radius read at run time).
+template <class Launch>
+void withCompiledRadius(int r, const Launch& launch) {
+  switch (r) {
+    case 1: return launch(std::integral_constant<int, 1>{});
+    case 2: return launch(std::integral_constant<int, 2>{});
+    case 3: return launch(std::integral_constant<int, 3>{});
+    case 4: return launch(std::integral_constant<int, 4>{});
+    default: return launch(std::integral_constant<int, 0>{});
+  }
+}
+
 // Pass 1 on the centres of launch t, counting those in [countBegin, countEnd) into partials (2 per
 // block of the whole grid). coef: null pointers for the value only.
 template <class Sampler>
 void launchCoefficientPass(const Sampler& sampler, const BoxTiling& t, const FlatThresholds& flat,
                            const Coefficients& coef, int64_t countBegin, int64_t countEnd, double* partials) {
   const SharedLayout layout = coefficientLayout(t);
-  if (coef.A) {
-    allowSharedMemory(coefficientPass<Sampler, true>, layout.bytes, t.r, "coefficientPass");
-    coefficientPass<Sampler, true><<<unsigned(t.blocks()), kThreads, layout.bytes, cudaStreamPerThread>>>(
-        sampler, t, layout, flat.fixed, flat.moving, coef, countBegin, countEnd, partials);
-  } else {
-    allowSharedMemory(coefficientPass<Sampler, false>, layout.bytes, t.r, "coefficientPass");
-    coefficientPass<Sampler, false><<<unsigned(t.blocks()), kThreads, layout.bytes, cudaStreamPerThread>>>(
-        sampler, t, layout, flat.fixed, flat.moving, coef, countBegin, countEnd, partials);
-  }
+  withCompiledRadius(t.r, [&](auto radius) {
+    constexpr int R = decltype(radius)::value;
+    if (coef.A) {
+      allowSharedMemory(coefficientPass<Sampler, true, R>, layout.bytes, t.r, "coefficientPass");
+      coefficientPass<Sampler, true, R><<<unsigned(t.blocks()), kThreads, layout.bytes, cudaStreamPerThread>>>(
+          sampler, t, layout, flat.fixed, flat.moving, coef, countBegin, countEnd, partials);
+    } else {
+      allowSharedMemory(coefficientPass<Sampler, false, R>, layout.bytes, t.r, "coefficientPass");
+      coefficientPass<Sampler, false, R><<<unsigned(t.blocks()), kThreads, layout.bytes, cudaStreamPerThread>>>(
+          sampler, t, layout, flat.fixed, flat.moving, coef, countBegin, countEnd, partials);
+    }
+  });
   checkLaunch("coefficientPass (CC)", t.nx * t.ny * (t.zcEnd - t.zcBegin));
 }
 
@@ -353,9 +370,12 @@ template <class Sampler, class Consumer>
 void launchGradientPass(const Sampler& sampler, const BoxTiling& t, const Coefficients& coef, const Consumer& consumer,
                         double* partials, const char* what) {
   const SharedLayout layout = gradientLayout(t);
-  allowSharedMemory(gradientPass<Sampler, Consumer>, layout.bytes, t.r, "gradientPass");
-  gradientPass<Sampler, Consumer><<<unsigned(t.blocks()), kThreads, layout.bytes, cudaStreamPerThread>>>(
-      sampler, t, layout, coef, consumer, partials);
+  withCompiledRadius(t.r, [&](auto radius) {
+    constexpr int R = decltype(radius)::value;
+    allowSharedMemory(gradientPass<Sampler, Consumer, R>, layout.bytes, t.r, "gradientPass");
+    gradientPass<Sampler, Consumer, R><<<unsigned(t.blocks()), kThreads, layout.bytes, cudaStreamPerThread>>>(
+        sampler, t, layout, coef, consumer, partials);
+  });
   checkLaunch(what, t.nx * t.ny * (t.zcEnd - t.zcBegin));
 }
 
