@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/index_conversion.hpp"
 #include "deterministic_reduce.cuh"
 #include "intensity_range.hpp"
 #include "metric_chain_rule.hpp"
@@ -29,14 +30,10 @@ struct HistogramSetup {
   double unit = 0;  // 2^bits: one vote
 };
 
-// round(x) for 0 <= x < 2^52, ties to even (__double2ull_rn's value) without the conversion unit,
-// whose pipe the sampler's float -> double conversions already keep busy: adding 2^52 leaves the
-// rounded integer in the low mantissa bits. __dadd_rn keeps the product before it from being fused
-// into the add, which would round once instead of twice.
-__device__ inline unsigned long long nearestCount(double x) {
-  constexpr double kTwo52 = 4503599627370496.0;
-  return static_cast<unsigned long long>(__double_as_longlong(__dadd_rn(x, kTwo52)) - __double_as_longlong(kTwo52));
-}
+// A vote: round(x) for 0 <= x <= 2^40, ties to even (__double2ull_rn's value) without the conversion
+// unit, whose pipe the sampler's float -> double conversions already keep busy (nearestIndex). Its
+// rounding add also keeps the product before it from being fused into an FMA.
+__device__ inline unsigned long long nearestCount(double x) { return static_cast<unsigned long long>(nearestIndex(x)); }
 
 // Pass 1. histogram: B*B fixed-point cells (fixed bin major) followed by the valid count.
 //

@@ -4,10 +4,12 @@
 // H100/H200 those int64 <-> double conversions share one slow pipe with float -> double, and that
 // pipe limited the gather kernels (Nsight Compute: 57-71 % busy). 1.5 * 2^52 has a unit in the last
 // place of 1, so for |v| <= 2^51 its bit pattern plus v is the double 1.5 * 2^52 + v, exactly: an
-// integer add and a double subtract give double(v), and a round-down add of 1.5 * 2^52 puts
-// floor(x) in the low bits. Every voxel index and extent is far below 2^51. The host keeps the plain
-// casts; both give the same values, so the CPU and GPU still agree to the bit.
+// integer add and a double subtract give double(v), and a round-down (round-to-nearest) add of
+// 1.5 * 2^52 puts floor(x) (the nearest integer) in the low bits. Every voxel index and extent is far
+// below 2^51. The host keeps the plain casts; both give the same values, so the CPU and GPU still
+// agree to the bit.
 #pragma once
+#include <cmath>
 #include <cstdint>
 
 #include "core/host_device.hpp"
@@ -34,6 +36,16 @@ FFDP_HD inline int64_t floorIndex(double x) {
 #else  // a cast, not std::floor: no library call (no SSE4.1 round on the default x86-64 target)
   const int64_t t = static_cast<int64_t>(x);
   return t - (x < static_cast<double>(t) ? 1 : 0);
+#endif
+}
+
+// x rounded to the nearest integer, ties to even, exact for -2^51 <= x < 2^51: the same magic
+// number added with round-to-nearest.
+FFDP_HD inline int64_t nearestIndex(double x) {
+#ifdef __CUDA_ARCH__
+  return __double_as_longlong(__dadd_rn(x, kIndexMagic)) - kIndexMagicBits;
+#else
+  return static_cast<int64_t>(std::nearbyint(x));  // the default rounding mode: to nearest, ties to even
 #endif
 }
 
