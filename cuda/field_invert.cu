@@ -26,12 +26,13 @@ __global__ void sweepKernel(FieldView u, const float* __restrict__ v, float* __r
   for (int64_t n = ownFirst + firstItem(); n < ownLast; n += itemStride()) {
     const VoxelIndex y = voxelOf(n, u.nx, u.ny);
     const double vy[3] = {v[3 * n], v[3 * n + 1], v[3 * n + 2]};
-    double q[3], uy[3];
+    double q[3];
+    float uy[3];
     displacedIndex(toIndex.m, y.i, y.j, y.k, vy, q);
     sampleFieldClamped(u, q, uy);
     float updated[3];
     for (int c = 0; c < 3; ++c) {
-      updated[c] = float(-uy[c]);
+      updated[c] = -uy[c];
       next[3 * n + c] = updated[c];
     }
     const double change = exact::squaredNorm(exact::sub(updated[0], vy[0]), exact::sub(updated[1], vy[1]),

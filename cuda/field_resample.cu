@@ -11,10 +11,11 @@ __global__ void resampleFieldKernel(FieldView u, GridIndexMap map, int64_t nx, i
                                     float* __restrict__ out) {
   for (int64_t n = firstItem(); n < voxels; n += itemStride()) {
     const VoxelIndex x = voxelOf(n, nx, ny);
-    double q[3], r[3];
+    double q[3];
+    float r[3];
     indexOnGrid(map, x, q);
     sampleFieldClamped(u, q, r);
-    for (int c = 0; c < 3; ++c) out[3 * n + c] = float(r[c]);
+    for (int c = 0; c < 3; ++c) out[3 * n + c] = r[c];
   }
 }
 

@@ -57,23 +57,6 @@ FFDP_HD inline void indexAtExact(const IndexAffineView& m, int64_t i, int64_t j,
 // Clamps a continuous index to [0, hi]; NaN goes to 0 (a corrupt field never indexes outside).
 FFDP_HD inline double clampContinuous(double q, double hi) { return q >= 0 ? (q <= hi ? q : hi) : 0.0; }
 
-// The field at continuous index q, edge clamped, trilinear in double (FieldSampler::value).
-FFDP_HD inline void sampleFieldClamped(const FieldView& f, const double q[3], double r[3]) {
-  const AxisStencil sx = axisStencil(clampContinuous(q[0], indexToDouble(f.nx - 1)), f.nx);
-  const AxisStencil sy = axisStencil(clampContinuous(q[1], indexToDouble(f.ny - 1)), f.ny);
-  const AxisStencil sz = axisStencil(clampContinuous(q[2], indexToDouble(f.nz - 1)), f.nz);
-  const int64_t plane = f.nx * f.ny, di = 3 * (sx.hi - sx.lo);
-  const float* p00 = f.data + 3 * (sx.lo + f.nx * sy.lo + plane * sz.lo);
-  const float* p10 = f.data + 3 * (sx.lo + f.nx * sy.hi + plane * sz.lo);
-  const float* p01 = f.data + 3 * (sx.lo + f.nx * sy.lo + plane * sz.hi);
-  const float* p11 = f.data + 3 * (sx.lo + f.nx * sy.hi + plane * sz.hi);
-  for (int c = 0; c < 3; ++c) {
-    const double x00 = exact::lerp(p00[c], p00[di + c], sx.u), x10 = exact::lerp(p10[c], p10[di + c], sx.u);
-    const double x01 = exact::lerp(p01[c], p01[di + c], sx.u), x11 = exact::lerp(p11[c], p11[di + c], sx.u);
-    r[c] = exact::lerp(exact::lerp(x00, x10, sy.u), exact::lerp(x01, x11, sy.u), sz.u);
-  }
-}
-
 // The continuous index of the physical point x + d, x being voxel (i, j, k) of the field's own
 // grid: (i, j, k) + (D diag s)^-1 d, as composeFields and invertField compute it.
 FFDP_HD inline void displacedIndex(const double toIndex[3][3], int64_t i, int64_t j, int64_t k, const double d[3],
@@ -142,6 +125,28 @@ FFDP_HD inline FloatAxis floatAxis(float q, int64_t p, int64_t n) {
 
 // lerp(a, b, w) = w (b - a) + a, fused (FieldStepSampler::lerp).
 FFDP_HD inline float lerpFloat(float a, float b, float w) { return fusedMulAdd(w, exact::subf(b, a), a); }
+
+// The field at continuous index q, edge clamped (FieldSampler::value): the stencil and its weights
+// from q in double as on the CPU, the blend in float with fused lerps. The CPU blends in double; on
+// the GPU that meant converting all 24 loaded floats (31 conversions per voxel in resampleField,
+// Nsight Compute), so the GPU keeps float and stays within a few float ulps of the field's scale
+// (field_host_math_test.cpp bounds it).
+FFDP_HD inline void sampleFieldClamped(const FieldView& f, const double q[3], float r[3]) {
+  const AxisStencil sx = axisStencil(clampContinuous(q[0], indexToDouble(f.nx - 1)), f.nx);
+  const AxisStencil sy = axisStencil(clampContinuous(q[1], indexToDouble(f.ny - 1)), f.ny);
+  const AxisStencil sz = axisStencil(clampContinuous(q[2], indexToDouble(f.nz - 1)), f.nz);
+  const float wx = float(sx.u), wy = float(sy.u), wz = float(sz.u);
+  const int64_t plane = f.nx * f.ny, di = 3 * (sx.hi - sx.lo);
+  const float* p00 = f.data + 3 * (sx.lo + f.nx * sy.lo + plane * sz.lo);
+  const float* p10 = f.data + 3 * (sx.lo + f.nx * sy.hi + plane * sz.lo);
+  const float* p01 = f.data + 3 * (sx.lo + f.nx * sy.lo + plane * sz.hi);
+  const float* p11 = f.data + 3 * (sx.lo + f.nx * sy.hi + plane * sz.hi);
+  for (int c = 0; c < 3; ++c) {
+    const float x00 = lerpFloat(p00[c], p00[di + c], wx), x10 = lerpFloat(p10[c], p10[di + c], wx);
+    const float x01 = lerpFloat(p01[c], p01[di + c], wx), x11 = lerpFloat(p11[c], p11[di + c], wx);
+    r[c] = lerpFloat(lerpFloat(x00, x10, wy), lerpFloat(x01, x11, wy), wz);
+  }
+}
 
 // u at voxel (i, j, k) plus the index step q, edge clamped, in float: blended along i, then j,
 // then k, per component.

@@ -23,7 +23,7 @@ __global__ void resampleOntoGridKernel(ImageView in, GridIndexMap map, int64_t n
     double q[3];
     indexOnGrid(map, x, q);
     for (int a = 0; a < 3; ++a) q[a] = q[a] < 0.0 ? 0.0 : (hi[a] < q[a] ? hi[a] : q[a]);
-    out[n] = static_cast<float>(sampleLinearExact(in, q));
+    out[n] = sampleLinearFloat(in, q);
   }
 }
 
