@@ -12,30 +12,46 @@ namespace ffdp::cuda {
 namespace {
 
 // One kernel per rule: the label rule's per-voxel tables live in local memory and its registers
-// would otherwise cap the linear rule's occupancy too.
+// would otherwise cap the linear rule's occupancy too. One block per row of voxels along i (rows in
+// grid-stride order): the row's (j, k) and the j and k terms of the index map, (base + j dj) + k dk,
+// are worked out once per row, and each voxel adds its i di as indexAtExact does (same bits); the
+// per-voxel index division and those double products were about a fifth of the instructions.
 template <PointRule Rule>
 __global__ void resampleKernel(ImageView moving, GridIndexMap map, Matrix3 displacementToIndex,
-                               const float* __restrict__ u, int64_t nx, int64_t ny, int64_t voxels, float outside,
+                               const float* __restrict__ u, int64_t nx, int64_t ny, int64_t nz, float outside,
                                float* __restrict__ out) {
-  for (int64_t n = firstItem(); n < voxels; n += itemStride()) {
-    const VoxelIndex x = voxelOf(n, nx, ny);
-    double q[3];
-    indexOnGrid(map, x, q);
-    if (u) {
-      const double d[3] = {u[3 * n], u[3 * n + 1], u[3 * n + 2]};
-      double step[3];
-      exact::matVec(displacementToIndex.m, d, step);
-      for (int a = 0; a < 3; ++a) q[a] = exact::add(q[a], step[a]);
+  const int64_t rows = ny * nz;
+  for (int64_t row = blockIdx.x; row < rows; row += gridDim.x) {
+    const RowIndex r = rowOf(row, ny);
+    const double jd = indexToDouble(r.j), kd = indexToDouble(r.k + map.kShift);
+    double rowBase[3];
+    for (int a = 0; a < 3; ++a)
+      rowBase[a] = exact::add(exact::add(map.map.base[a], exact::mul(jd, map.map.dj[a])), exact::mul(kd, map.map.dk[a]));
+    for (int64_t i = threadIdx.x; i < nx; i += blockDim.x) {
+      const int64_t n = nx * row + i;
+      const double id = indexToDouble(i);
+      double q[3];
+      for (int a = 0; a < 3; ++a) q[a] = exact::add(rowBase[a], exact::mul(id, map.map.di[a]));
+      q[2] -= map.zShift;
+      if (u) {
+        const double d[3] = {u[3 * n], u[3 * n + 1], u[3 * n + 2]};
+        double step[3];
+        exact::matVec(displacementToIndex.m, d, step);
+        for (int a = 0; a < 3; ++a) q[a] = exact::add(q[a], step[a]);
+      }
+      out[n] = resamplePoint(moving, q, Rule, outside);
     }
-    out[n] = resamplePoint(moving, q, Rule, outside);
   }
 }
 
 template <PointRule Rule>
 void launchRule(const ImageView& moving, const GridIndexMap& map, const Matrix3& displacementToIndex, const float* u,
                 const Grid& grid, float outside, float* out) {
-  resampleKernel<Rule><<<blocksForEach(grid.voxels()), kThreads, 0, cudaStreamPerThread>>>(
-      moving, map, displacementToIndex, u, grid.size[0], grid.size[1], grid.voxels(), outside, out);
+  // Whole warps, no more than a row needs: a narrow grid leaves no block mostly idle.
+  const int64_t rowWarps = (grid.size[0] + 31) / 32;
+  const int threads = int(rowWarps < kThreads / 32 ? 32 * rowWarps : kThreads);
+  resampleKernel<Rule><<<blocksForEach(grid.size[1] * grid.size[2], 1), threads, 0, cudaStreamPerThread>>>(
+      moving, map, displacementToIndex, u, grid.size[0], grid.size[1], grid.size[2], outside, out);
 }
 
 void launchInterpolation(Interpolation interp, const ImageView& moving, const GridIndexMap& map,
