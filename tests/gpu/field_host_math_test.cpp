@@ -1,10 +1,11 @@
 // The per-voxel maths of the field and image kernels (FFDP_HD helpers), run on the host against
 // the CPU reference: these need no GPU, so they run on every machine, and the kernels use the
-// very same functions. The GPU maths is double where the reference was double, without fused
-// multiply-adds; the CPU reference is free to use FMA and float fast paths (lib/ops/cpu), so the
-// bounds are the reference's own documented accuracy: 1e-5 mm for composed fields (its compose
-// tests), 1e-5 of the scale for smoothing (smoothing_test.cpp), a few float ulps (1e-6 relative)
-// for the element-wise and double-precision maths, and the same voxel or label for all but a
+// very same functions. The GPU's index maths is double where the reference was double, without
+// fused multiply-adds, while its trilinear blends and the Jacobian are float; the CPU reference is
+// free to use FMA and float fast paths (lib/ops/cpu), so the bounds are documented accuracies:
+// 1e-5 mm for composed fields (its compose tests), 1e-5 of the scale for smoothing
+// (smoothing_test.cpp), a few float ulps (1e-6 relative) for the element-wise maths and the float
+// blends, 1e-6 of its products' scale for the Jacobian, and the same voxel or label for all but a
 // rounding tie in the discrete resampling rules.
 #include <catch2/catch.hpp>
 #include <cstring>

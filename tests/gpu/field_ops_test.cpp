@@ -1,7 +1,7 @@
 // The CUDA field operations against the CPU reference (lib/ops/cpu) on fresh random fields on
-// oblique grids and on a cropped real brain. The GPU keeps the reference's double maths without
-// fused multiply-adds (field_exact_math.cuh); the CPU reference uses float fast paths and FMA, so
-// the bounds are the reference's own documented accuracy: composed and inverted fields within
+// oblique grids and on a cropped real brain. The GPU keeps the reference's double index maths
+// without fused multiply-adds (field_exact_math.cuh) but blends samples and takes the Jacobian in
+// float; the CPU reference uses float fast paths and FMA, so the bounds are documented accuracies: composed and inverted fields within
 // 2e-5 mm (the CPU compose tests allow 1e-5 mm against a double evaluation; an inversion may also
 // stop one sweep apart, so add twice its tolerance), smoothing within 1e-5 of the field's scale
 // (smoothing_test.cpp), everything else within 1e-6 of the output's scale (a few float ulps).
