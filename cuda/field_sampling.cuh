@@ -46,12 +46,20 @@ FFDP_HD inline RowIndex rowOf(int64_t row, int64_t ny) {
   return {row % ny, row / ny};
 }
 
-// IndexAffineView::at with the CPU's order and rounding: (base + j dj + k dk) + i di.
+// IndexAffineView::at with the CPU's order and rounding: (base + j dj + k dk) + i di, in two steps
+// so that a kernel working along rows takes the row's part once (the same bits either way).
+FFDP_HD inline void indexRowExact(const IndexAffineView& m, int64_t j, int64_t k, double row[3]) {
+  const double jd = indexToDouble(j), kd = indexToDouble(k);
+  for (int a = 0; a < 3; ++a) row[a] = exact::add(exact::add(m.base[a], exact::mul(jd, m.dj[a])), exact::mul(kd, m.dk[a]));
+}
+FFDP_HD inline void indexAlongRowExact(const IndexAffineView& m, const double row[3], int64_t i, double q[3]) {
+  const double id = indexToDouble(i);
+  for (int a = 0; a < 3; ++a) q[a] = exact::add(row[a], exact::mul(id, m.di[a]));
+}
 FFDP_HD inline void indexAtExact(const IndexAffineView& m, int64_t i, int64_t j, int64_t k, double q[3]) {
-  const double id = indexToDouble(i), jd = indexToDouble(j), kd = indexToDouble(k);
-  for (int a = 0; a < 3; ++a)
-    q[a] = exact::add(exact::add(exact::add(m.base[a], exact::mul(jd, m.dj[a])), exact::mul(kd, m.dk[a])),
-                      exact::mul(id, m.di[a]));
+  double row[3];
+  indexRowExact(m, j, k, row);
+  indexAlongRowExact(m, row, i, q);
 }
 
 // Clamps a continuous index to [0, hi]; NaN goes to 0 (a corrupt field never indexes outside).

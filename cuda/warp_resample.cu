@@ -13,8 +13,8 @@ namespace {
 
 // One kernel per rule: the label rule's per-voxel tables live in local memory and its registers
 // would otherwise cap the linear rule's occupancy too. One block per row of voxels along i (rows in
-// grid-stride order): the row's (j, k) and the j and k terms of the index map, (base + j dj) + k dk,
-// are worked out once per row, and each voxel adds its i di as indexAtExact does (same bits); the
+// grid-stride order): the row's (j, k) and the j and k terms of the index map (indexRowExact) are
+// worked out once per row, and each voxel adds its i di (the same bits as indexAtExact); the
 // per-voxel index division and those double products were about a fifth of the instructions.
 template <PointRule Rule>
 __global__ void resampleKernel(ImageView moving, GridIndexMap map, Matrix3 displacementToIndex,
@@ -23,16 +23,13 @@ __global__ void resampleKernel(ImageView moving, GridIndexMap map, Matrix3 displ
   const int64_t rows = ny * nz;
   for (int64_t row = blockIdx.x; row < rows; row += gridDim.x) {
     const RowIndex r = rowOf(row, ny);
-    const double jd = indexToDouble(r.j), kd = indexToDouble(r.k + map.kShift);
-    double rowBase[3];
-    for (int a = 0; a < 3; ++a)
-      rowBase[a] = exact::add(exact::add(map.map.base[a], exact::mul(jd, map.map.dj[a])), exact::mul(kd, map.map.dk[a]));
+    double rowStart[3];
+    indexRowExact(map.map, r.j, r.k + map.kShift, rowStart);
     for (int64_t i = threadIdx.x; i < nx; i += blockDim.x) {
       const int64_t n = nx * row + i;
-      const double id = indexToDouble(i);
       double q[3];
-      for (int a = 0; a < 3; ++a) q[a] = exact::add(rowBase[a], exact::mul(id, map.map.di[a]));
-      q[2] -= map.zShift;
+      indexAlongRowExact(map.map, rowStart, i, q);
+      q[2] -= map.zShift;  // as indexOnGrid
       if (u) {
         const double d[3] = {u[3 * n], u[3 * n + 1], u[3 * n + 2]};
         double step[3];
