@@ -134,33 +134,26 @@ FFDP_HD inline FloatAxis floatAxis(float q, int64_t p, int64_t n) {
 // lerp(a, b, w) = w (b - a) + a, fused (FieldStepSampler::lerp).
 FFDP_HD inline float lerpFloat(float a, float b, float w) { return fusedMulAdd(w, exact::subf(b, a), a); }
 
-// The trilinear blend at the stencils sx, sy, sz of a volume with Components interleaved floats per
-// voxel, in float with fused lerps (the resamplers' rule: stencil and weights from a double index as
-// on the CPU, which blends in double; on the GPU that meant converting every loaded float, 31
-// conversions per voxel in resampleField by Nsight Compute). Within a few float ulps of the
-// volume's scale of the double blend (field_host_math_test.cpp bounds it).
-template <int Components>
-FFDP_HD inline void blendFloat(const float* data, int64_t nx, int64_t ny, const AxisStencil& sx, const AxisStencil& sy,
-                               const AxisStencil& sz, float r[Components]) {
-  const float wx = float(sx.u), wy = float(sy.u), wz = float(sz.u);
-  const int64_t plane = nx * ny, di = Components * (sx.hi - sx.lo);
-  const float* p00 = data + Components * (sx.lo + nx * sy.lo + plane * sz.lo);
-  const float* p10 = data + Components * (sx.lo + nx * sy.hi + plane * sz.lo);
-  const float* p01 = data + Components * (sx.lo + nx * sy.lo + plane * sz.hi);
-  const float* p11 = data + Components * (sx.lo + nx * sy.hi + plane * sz.hi);
-  for (int c = 0; c < Components; ++c) {
-    const float x00 = lerpFloat(p00[c], p00[di + c], wx), x10 = lerpFloat(p10[c], p10[di + c], wx);
-    const float x01 = lerpFloat(p01[c], p01[di + c], wx), x11 = lerpFloat(p11[c], p11[di + c], wx);
-    r[c] = lerpFloat(lerpFloat(x00, x10, wy), lerpFloat(x01, x11, wy), wz);
-  }
-}
-
-// The field at continuous index q, edge clamped (FieldSampler::value), blended in float.
+// The field at continuous index q, edge clamped (FieldSampler::value): the stencil and its weights
+// from q in double as on the CPU, the blend in float with fused lerps. The CPU blends in double; on
+// the GPU that meant converting all 24 loaded floats (31 conversions per voxel in resampleField,
+// Nsight Compute), so the GPU keeps float and stays within a few float ulps of the field's scale
+// (field_host_math_test.cpp bounds it).
 FFDP_HD inline void sampleFieldClamped(const FieldView& f, const double q[3], float r[3]) {
   const AxisStencil sx = axisStencil(clampContinuous(q[0], indexToDouble(f.nx - 1)), f.nx);
   const AxisStencil sy = axisStencil(clampContinuous(q[1], indexToDouble(f.ny - 1)), f.ny);
   const AxisStencil sz = axisStencil(clampContinuous(q[2], indexToDouble(f.nz - 1)), f.nz);
-  blendFloat<3>(f.data, f.nx, f.ny, sx, sy, sz, r);
+  const float wx = float(sx.u), wy = float(sy.u), wz = float(sz.u);
+  const int64_t plane = f.nx * f.ny, di = 3 * (sx.hi - sx.lo);
+  const float* p00 = f.data + 3 * (sx.lo + f.nx * sy.lo + plane * sz.lo);
+  const float* p10 = f.data + 3 * (sx.lo + f.nx * sy.hi + plane * sz.lo);
+  const float* p01 = f.data + 3 * (sx.lo + f.nx * sy.lo + plane * sz.hi);
+  const float* p11 = f.data + 3 * (sx.lo + f.nx * sy.hi + plane * sz.hi);
+  for (int c = 0; c < 3; ++c) {
+    const float x00 = lerpFloat(p00[c], p00[di + c], wx), x10 = lerpFloat(p10[c], p10[di + c], wx);
+    const float x01 = lerpFloat(p01[c], p01[di + c], wx), x11 = lerpFloat(p11[c], p11[di + c], wx);
+    r[c] = lerpFloat(lerpFloat(x00, x10, wy), lerpFloat(x01, x11, wy), wz);
+  }
 }
 
 // u at voxel (i, j, k) plus the index step q, edge clamped, in float: blended along i, then j,

@@ -15,11 +15,21 @@ namespace ffdp::cuda {
 
 enum class PointRule : int { Linear = 0, Nearest = 1, Label = 2 };
 
-// TrilinearSampler::value, blended in float (blendFloat).
+// TrilinearSampler::value: the stencil and weights from q in double as on the CPU, the blend in
+// float with fused lerps (the CPU blends in double; converting the 8 loaded floats and blending in
+// double was most of resampleWarp's instructions). Within a few float ulps of the image's scale
+// (field_host_math_test.cpp).
 FFDP_HD inline float sampleLinearFloat(const ImageView& im, const double q[3]) {
-  float r[1];
-  blendFloat<1>(im.data, im.nx, im.ny, axisStencil(q[0], im.nx), axisStencil(q[1], im.ny), axisStencil(q[2], im.nz), r);
-  return r[0];
+  const AxisStencil sx = axisStencil(q[0], im.nx), sy = axisStencil(q[1], im.ny), sz = axisStencil(q[2], im.nz);
+  const float wx = float(sx.u), wy = float(sy.u), wz = float(sz.u);
+  const int64_t plane = im.nx * im.ny, di = sx.hi - sx.lo;
+  const float* p00 = im.data + sx.lo + im.nx * sy.lo + plane * sz.lo;
+  const float* p10 = im.data + sx.lo + im.nx * sy.hi + plane * sz.lo;
+  const float* p01 = im.data + sx.lo + im.nx * sy.lo + plane * sz.hi;
+  const float* p11 = im.data + sx.lo + im.nx * sy.hi + plane * sz.hi;
+  const float x00 = lerpFloat(p00[0], p00[di], wx), x10 = lerpFloat(p10[0], p10[di], wx);
+  const float x01 = lerpFloat(p01[0], p01[di], wx), x11 = lerpFloat(p11[0], p11[di], wx);
+  return lerpFloat(lerpFloat(x00, x10, wy), lerpFloat(x01, x11, wy), wz);
 }
 
 FFDP_HD inline float majorityLabel(const ImageView& im, const double q[3]) {
