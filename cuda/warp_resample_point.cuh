@@ -18,7 +18,8 @@ enum class PointRule : int { Linear = 0, Nearest = 1, Label = 2 };
 // TrilinearSampler::value: the stencil and weights from q in double as on the CPU, the blend in
 // float with fused lerps (the CPU blends in double; converting the 8 loaded floats and blending in
 // double was most of resampleWarp's instructions). Within a few float ulps of the image's scale
-// (field_host_math_test.cpp).
+// (field_host_math_test.cpp). It repeats sampleFieldClamped's blend for one component on purpose:
+// one template for both measured resampleWarp 9 % slower on an H200 (4.57 -> 4.98 ms).
 FFDP_HD inline float sampleLinearFloat(const ImageView& im, const double q[3]) {
   const AxisStencil sx = axisStencil(q[0], im.nx), sy = axisStencil(q[1], im.ny), sz = axisStencil(q[2], im.nz);
   const float wx = float(sx.u), wy = float(sy.u), wz = float(sz.u);
