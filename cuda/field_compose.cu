@@ -1,21 +1,18 @@
 // composeFields / composeAdamStep (field_compose.hpp), with the CPU's float arithmetic relative to
 // the voxel (field_sampling.cuh: sampleFieldStep, as lib/ops/cpu/field_sampling.hpp's
 // FieldStepSampler): the step in mm becomes an index step in float, so a block of 256 voxels moves
-// only floats. The block stages its voxels' steps (or Adam moments) and results through shared
-// memory, so that global loads and stores of the interleaved 3-float voxels are contiguous runs of
-// the block's 768 floats instead of stride-3 accesses; u's 8 corners are read where the step
-// points (near the voxel for the small steps of an optimiser: cache hits).
+// only floats. Blocks walk 32 x 8 voxel tiles through the planes (row_segments.cuh); u's 8 corners
+// are read where the step points (near the voxel for the small steps of an optimiser: the tile's
+// own rows and next plane, cache hits).
 #include "cuda_check.cuh"
 #include "field_adam_element.cuh"
 #include "field_compose.hpp"
 #include "field_sampling.cuh"
 #include "launch.cuh"
+#include "row_segments.cuh"
 
 namespace ffdp::cuda {
 namespace {
-
-constexpr int kVoxelsPerBlock = kThreads;
-constexpr int kFloatsPerBlock = 3 * kVoxelsPerBlock;
 
 // Where the step comes from: a stored field g, or the Adam direction of (m, v) scaled by s and
 // rounded to float, as the unfused step stored it.
@@ -26,46 +23,33 @@ struct StepSource {
   float mScale = 0, vScale = 0, eps = 0, s = 0;
 };
 
-// The block's floats [first, first + count) of `src` into `dst`, coalesced.
-__device__ __forceinline__ void stage(const float* __restrict__ src, float* dst, int64_t first, int count) {
-  for (int f = threadIdx.x; f < count; f += blockDim.x) dst[f] = src[first + f];
-}
-
-// Voxels [first, last) of r.
-__global__ void __launch_bounds__(kThreads) composeKernel(FieldView u, StepSource step, float* __restrict__ r,
-                                                          FloatMatrix3 toIndex, int64_t first, int64_t last) {
-  __shared__ float a[kFloatsPerBlock], b[kFloatsPerBlock];  // the steps (or m, v), then the results in a
-  const int64_t blocks = (last - first + kVoxelsPerBlock - 1) / kVoxelsPerBlock;
-  for (int64_t blk = blockIdx.x; blk < blocks; blk += gridDim.x) {
-    const int64_t n0 = first + blk * kVoxelsPerBlock;
-    const int count = int(3 * (last - n0 < kVoxelsPerBlock ? last - n0 : kVoxelsPerBlock));
-    if (step.g) {
-      stage(step.g, a, 3 * n0, count);
+// The planes of `tiles` of r. Compiled per step source and offset width, so that neither choice
+// is a run-time branch per voxel.
+template <bool Adam, bool Small>
+__global__ void __launch_bounds__(kThreads) composeKernel(FieldView u, StepSource step, float* r, FloatMatrix3 toIndex,
+                                                          PlaneTiles tiles) {
+  __shared__ float buffers[kTileRows][kSegmentFloats];  // per warp: its results
+  float* buffer = buffers[threadIdx.x >> 5];
+  const int lane = int(threadIdx.x & 31);
+  forEachRowSegment(tiles, [&](const RowSegment& seg) {
+    float s[3] = {0, 0, 0}, result[3] = {0, 0, 0};
+    if (!Adam) {
+      loadSegment(step.g, seg, s);
     } else {
-      stage(step.m, a, 3 * n0, count);
-      stage(step.v, b, 3 * n0, count);
-    }
-    __syncthreads();
-    const int t = threadIdx.x;
-    const int64_t n = n0 + t;
-    float s[3], sampled[3];
-    if (3 * t < count) {
+      float m[3] = {0, 0, 0}, v[3] = {0, 0, 0};
+      loadSegment(step.m, seg, m);
+      loadSegment(step.v, seg, v);
       for (int c = 0; c < 3; ++c)
-        s[c] = step.g ? a[3 * t + c]
-                      : exact::mulf(step.s, adamDirectionElement(a[3 * t + c], b[3 * t + c], step.mScale,
-                                                                 step.vScale, step.eps));
-      const VoxelIndex x = voxelOf(n, u.nx, u.ny);
-      float q[3];
-      indexStepFloat(toIndex, s, q);
-      sampleFieldStep(u, x.i, x.j, x.k, q, sampled);
+        s[c] = exact::mulf(step.s, adamDirectionElement(m[c], v[c], step.mScale, step.vScale, step.eps));
     }
-    __syncthreads();  // every thread has read its step from a
-    if (3 * t < count)
-      for (int c = 0; c < 3; ++c) a[3 * t + c] = exact::addf(s[c], sampled[c]);
-    __syncthreads();
-    for (int f = threadIdx.x; f < count; f += blockDim.x) r[3 * n0 + f] = a[f];
-    __syncthreads();  // a is refilled next
-  }
+    if (lane < seg.voxels) {
+      float q[3], sampled[3];
+      indexStepFloat(toIndex, s, q);
+      sampleStepAtLane<Small>(u, seg, lane, q, sampled);
+      for (int c = 0; c < 3; ++c) result[c] = exact::addf(s[c], sampled[c]);
+    }
+    storeSegment(r, seg, buffer, result);
+  });
 }
 
 void launchCompose(const float* u, const StepSource& step, float* r, const Grid& grid, OwnedVoxels only,
@@ -80,8 +64,20 @@ void launchCompose(const float* u, const StepSource& step, float* r, const Grid&
   for (int a = 0; a < 3; ++a)
     for (int b = 0; b < 3; ++b) m[a][b] = inv.m[a][b];
   const FieldView uv{u, grid.size[0], grid.size[1], grid.size[2]};
-  composeKernel<<<blocksForEach(only.count(), kVoxelsPerBlock), kThreads, 0, cudaStreamPerThread>>>(
-      uv, step, r, floatMatrix(m), only.first, only.last);
+  const int64_t plane = grid.size[0] * grid.size[1];
+  if (only.first % plane != 0 || only.last % plane != 0)
+    fail(ExitCode::Internal, std::string(what) + ": voxels " + std::to_string(only.first) + ".." +
+                                 std::to_string(only.last) + " are not whole planes");
+  const PlaneTiles tiles = planeTiles(grid, only.first / plane, only.last / plane);
+  const int blocks = blocksForEach(tiles.tiles, 1);
+  const FloatMatrix3 M = floatMatrix(m);
+  const bool small = smallStepField(uv);
+  if (step.g)
+    small ? composeKernel<false, true><<<blocks, kThreads, 0, cudaStreamPerThread>>>(uv, step, r, M, tiles)
+          : composeKernel<false, false><<<blocks, kThreads, 0, cudaStreamPerThread>>>(uv, step, r, M, tiles);
+  else
+    small ? composeKernel<true, true><<<blocks, kThreads, 0, cudaStreamPerThread>>>(uv, step, r, M, tiles)
+          : composeKernel<true, false><<<blocks, kThreads, 0, cudaStreamPerThread>>>(uv, step, r, M, tiles);
   checkLaunch(what, only.count());
 }
 

@@ -1,5 +1,4 @@
 #include <cmath>
-#include <utility>
 
 #include "cuda_check.cuh"
 #include "deterministic_reduce.cuh"
@@ -7,6 +6,7 @@
 #include "field_sampling.cuh"
 #include "launch.cuh"
 #include "owned_voxels.hpp"
+#include "row_segments.cuh"
 #include "ops/field_inverse_newton.hpp"
 
 namespace ffdp::cuda {
@@ -16,30 +16,40 @@ __global__ void negateKernel(const float* __restrict__ u, float* __restrict__ v,
   for (int64_t f = firstItem(); f < floats; f += itemStride()) v[f] = -u[f];
 }
 
-// next(y) = -u(y + v(y)) for the voxels [ownFirst, ownLast); each block writes the largest squared
-// change |next - v|^2 it saw (a NaN change is skipped, as std::max skips it on the CPU). A voxel reads
-// only u, so a slab's halo voxels are left out: the caller refreshes them from their owners.
-__global__ void sweepKernel(FieldView u, const float* __restrict__ v, float* __restrict__ next, Matrix3 toIndex,
-                            int64_t ownFirst, int64_t ownLast, double* partials) {
+// One sweep v(y) <- -u(y + v(y)) over the planes of `tiles`, with the CPU's float arithmetic
+// (lib/ops/cpu/field_invert.cpp: the step sampled relative to the voxel as composition does,
+// field_sampling.cuh, and the squared change fma(d2, d2, fma(d1, d1, d0 d0)) in float). A voxel reads
+// only its own v, so the sweep runs in place (the Jacobi iteration, no second field); the first
+// sweep reads v = -u from u itself. Each block writes the largest squared change it saw (a NaN
+// change is skipped, as on the CPU). A voxel reads only u, so a slab's halo voxels are left out:
+// the caller refreshes them from their owners.
+template <bool Small>
+__global__ void __launch_bounds__(kThreads) sweepKernel(FieldView u, const float* from, bool fromIsU, float* v,
+                                                        FloatMatrix3 toIndex, PlaneTiles tiles, double* partials) {
+  __shared__ float buffers[kTileRows][kSegmentFloats];
   __shared__ double scratch[kThreads];
-  double largest = 0;
-  for (int64_t n = ownFirst + firstItem(); n < ownLast; n += itemStride()) {
-    const VoxelIndex y = voxelOf(n, u.nx, u.ny);
-    const double vy[3] = {v[3 * n], v[3 * n + 1], v[3 * n + 2]};
-    double q[3];
-    float uy[3];
-    displacedIndex(toIndex.m, y.i, y.j, y.k, vy, q);
-    sampleFieldClamped(u, q, uy);
-    float updated[3];
-    for (int c = 0; c < 3; ++c) {
-      updated[c] = -uy[c];
-      next[3 * n + c] = updated[c];
+  float* buffer = buffers[threadIdx.x >> 5];
+  const int lane = int(threadIdx.x & 31);
+  float largest = 0;
+  forEachRowSegment(tiles, [&](const RowSegment& seg) {
+    float vy[3] = {0, 0, 0}, next[3] = {0, 0, 0};
+    loadSegment(from, seg, vy);
+    if (lane < seg.voxels) {
+      if (fromIsU)
+        for (int c = 0; c < 3; ++c) vy[c] = -vy[c];
+      float q[3], sampled[3], d[3];
+      indexStepFloat(toIndex, vy, q);
+      sampleStepAtLane<Small>(u, seg, lane, q, sampled);
+      for (int c = 0; c < 3; ++c) {
+        next[c] = -sampled[c];
+        d[c] = exact::subf(next[c], vy[c]);
+      }
+      const float change = fusedMulAdd(d[2], d[2], fusedMulAdd(d[1], d[1], exact::mulf(d[0], d[0])));
+      largest = change > largest ? change : largest;  // NaN is skipped
     }
-    const double change = exact::squaredNorm(exact::sub(updated[0], vy[0]), exact::sub(updated[1], vy[1]),
-                                              exact::sub(updated[2], vy[2]));
-    largest = largest < change ? change : largest;
-  }
-  const double m = blockMax(largest, scratch);
+    storeSegment(v, seg, buffer, next);
+  });
+  const double m = blockMax(double(largest), scratch);
   if (threadIdx.x == 0) partials[blockIdx.x] = m;
 }
 
@@ -69,40 +79,40 @@ int invertField(const float* u, float* v, const Grid& grid, int iterations, doub
   const int64_t voxels = grid.voxels();
   if (voxels == 0) fail(ExitCode::Internal, "invertField: the field is empty");
   const Mat3 inv = grid.indexToPhysicalMatrix().inverse();
-  Matrix3 toIndex;
+  Matrix3 toIndex;  // the Newton polish's, in double
   for (int a = 0; a < 3; ++a)
     for (int b = 0; b < 3; ++b) toIndex.m[a][b] = inv.m[a][b];
+  const FloatMatrix3 step = floatMatrix(toIndex.m);  // the sweeps', in float as on the CPU
   const FieldView uv{u, grid.size[0], grid.size[1], grid.size[2]};
-  const int64_t floats = 3 * voxels;
-  // Own voxels only (all of a whole grid): the floats [ownFloats, ownFloats + ownCount) of v.
-  const int64_t ownFloats = 3 * own.first, ownCount = 3 * own.count();
-
-  negateKernel<<<blocksFor(ownCount), kThreads, 0, cudaStreamPerThread>>>(u + ownFloats, v + ownFloats, ownCount);
-  checkLaunch("invertField start", ownCount);
-  DeviceArray<float> other(floats, "invertField iterate (" + std::to_string(voxels) + " voxels)");
-  const int blocks = blocksFor(own.count());
+  if (iterations <= 0) {  // v = -u, as the CPU returns it
+    const int64_t ownFloats = 3 * own.first, ownCount = 3 * own.count();
+    negateKernel<<<blocksFor(ownCount), kThreads, 0, cudaStreamPerThread>>>(u + ownFloats, v + ownFloats, ownCount);
+    checkLaunch("invertField without sweeps", ownCount);
+    return 0;
+  }
+  const PlaneTiles tiles = planeTiles(grid, grid.ownedBegin(), grid.ownedEnd());
+  // One block per tile, as composition launches (a capped grid striding through the tiles measured
+  // the same); the change's maximum does not depend on the block count.
+  const int blocks = blocksForEach(tiles.tiles, 1);
+  const bool small = smallStepField(uv);
   DeviceArray<double> partials(blocks, "invertField partials");
-  float* current = v;
-  float* next = other.data();
   int sweeps = 0;
   for (int it = 0; it < iterations; ++it) {
-    sweepKernel<<<blocks, kThreads, 0, cudaStreamPerThread>>>(uv, current, next, toIndex, own.first, own.last,
-                                                              partials.data());
+    const float* from = it == 0 ? u : v;
+    if (small)
+      sweepKernel<true><<<blocks, kThreads, 0, cudaStreamPerThread>>>(uv, from, it == 0, v, step, tiles, partials.data());
+    else
+      sweepKernel<false><<<blocks, kThreads, 0, cudaStreamPerThread>>>(uv, from, it == 0, v, step, tiles, partials.data());
     checkLaunch("invertField sweep", own.count());
-    std::swap(current, next);
     ++sweeps;
     double largest = std::sqrt(finishMax(partials, blocks, "invertField change"));
     acrossRanksMax(grid, comm, &largest, 1);  // every rank stops at the same sweep
     if (largest < tolerance) break;
   }
-  if (current != v && ownCount > 0)
-    check(cudaMemcpyAsync(v + ownFloats, current + ownFloats, size_t(ownCount) * sizeof(float),
-                          cudaMemcpyDeviceToDevice, cudaStreamPerThread),
-          "copying the inverse field (" + std::to_string(own.count()) + " voxels)");
-  if (iterations > 0 && tolerance > 0) {
-    polishKernel<<<blocks, kThreads, 0, cudaStreamPerThread>>>(u, v, grid.size[0], grid.size[1], grid.size[2], toIndex,
-                                                               trilinear::kInverseNewtonSteps, tolerance, own.first,
-                                                               own.last);
+  if (tolerance > 0) {
+    polishKernel<<<blocksFor(own.count()), kThreads, 0, cudaStreamPerThread>>>(
+        u, v, grid.size[0], grid.size[1], grid.size[2], toIndex, trilinear::kInverseNewtonSteps, tolerance, own.first,
+        own.last);
     checkLaunch("invertField Newton polish", own.count());
   }
   return sweeps;

@@ -1,6 +1,6 @@
 // The inverse v of x + u on u's grid on the GPU (lib/ops/cpu/field_invert.cpp): the fixed-point
-// iteration v <- -u(y + v) from v = -u, Jacobi sweeps (each reads only the previous iterate, as on
-// the CPU), stopping after `iterations` sweeps or once the largest change of a sweep is below
+// iteration v <- -u(y + v) from v = -u, Jacobi sweeps in place (each voxel reads only its own
+// previous iterate, as on the CPU, so no second field is held), stopping after `iterations` sweeps or once the largest change of a sweep is below
 // `tolerance` mm (a deterministic max reduction, one host read per sweep). u and v: 3 interleaved
 // floats per voxel of `grid`, device memory, not aliased. Then, as on the CPU, the voxels whose
 // residual is above the tolerance are solved by Newton's method (ops/field_inverse_newton.hpp).

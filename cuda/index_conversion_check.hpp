@@ -12,4 +12,13 @@ struct IndexConversions {
 };
 IndexConversions indexConversionsOnDevice(const std::vector<int64_t>& integers, const std::vector<double>& reals);
 
+// The float twins (smallIndexToFloat, smallFloor) on the GPU.
+struct SmallIndexConversions {
+  std::vector<float> asFloat;          // smallIndexToFloat(v) per integer
+  std::vector<float> flooredValue;     // smallFloor(x).value per float
+  std::vector<int32_t> flooredIndex;   // smallFloor(x).index per float
+};
+SmallIndexConversions smallIndexConversionsOnDevice(const std::vector<int32_t>& integers,
+                                                    const std::vector<float>& reals);
+
 }  // namespace ffdp::cuda

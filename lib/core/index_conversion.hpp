@@ -49,4 +49,36 @@ FFDP_HD inline int64_t nearestIndex(double x) {
 #endif
 }
 
+// The float twins, for the per-voxel float maths of composition: 1.5 * 2^23 has a unit last place,
+// so the same two steps are exact for indices up to 2^22 in magnitude (every axis of a grid
+// the float paths take; longer axes keep the casts).
+constexpr float kSmallIndexMagic = 12582912.0f;         // 1.5 * 2^23
+constexpr int32_t kSmallIndexMagicBits = 0x4B400000;    // its bit pattern
+constexpr int64_t kSmallIndexLimit = int64_t(1) << 22;
+
+// float(v), exact for |v| <= 2^22.
+FFDP_HD inline float smallIndexToFloat(int32_t v) {
+#ifdef __CUDA_ARCH__
+  return __fsub_rn(__int_as_float(kSmallIndexMagicBits + v), kSmallIndexMagic);
+#else
+  return static_cast<float>(v);
+#endif
+}
+
+// floorf(x), as a float (with floorf's sign: floorf(-0) is -0) and as an integer, exact for
+// |x| < 2^22.
+struct SmallFloor {
+  float value;
+  int32_t index;
+};
+FFDP_HD inline SmallFloor smallFloor(float x) {
+#ifdef __CUDA_ARCH__
+  const float t = __fadd_rd(x, kSmallIndexMagic);
+  return {copysignf(__fsub_rn(t, kSmallIndexMagic), x), __float_as_int(t) - kSmallIndexMagicBits};
+#else
+  const float f = std::floor(x);
+  return {f, static_cast<int32_t>(f)};
+#endif
+}
+
 }  // namespace ffdp

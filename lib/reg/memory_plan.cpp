@@ -156,11 +156,12 @@ MemoryPlan planMemory(const Spec& spec, const Grid& fixed, const Grid& moving, b
       acc.add(title, g.voxels(), parts);
     }
   }
-  // After the stages: the warp and its inverse on the fixed grid (plus the inversion's iterate and the
-  // field it inverts), then the two warped images and the inverse chain's field on the moving grid.
+  // After the stages: the warp and its inverse on the fixed grid (plus the stage's field that the warp
+  // was taken from; both backends sweep the inverse in place, so no iterate), then the two warped
+  // images and the inverse chain's field on the moving grid.
   const double Vu = fixedHeld(outputFieldGrid);
   if (anyDeformable)
-    acc.add("warp and inverse warp", fixed.voxels(), {{"inputs", inputs}, {"fields", 4 * kField * Vu}});
+    acc.add("warp and inverse warp", fixed.voxels(), {{"inputs", inputs}, {"fields", 3 * kField * Vu}});
   // Then the two warped images, one after the other, with the warp and its inverse still held: the warped
   // image on the fixed grid (a coarser warp interpolated onto that grid first), then the inverse warped
   // image and its chain's field on the moving grid, computed and written by slab of that grid.

@@ -128,7 +128,9 @@ void benchmarkSize(int64_t n, int repeats) {
   report("maxNorm", 12, [&] { cuda::maxNorm(d.data(), voxels); });
   report("jacobianDeterminant", 16, [&] { cuda::jacobianDeterminant(u.data(), grid, out.data()); });
   report("resampleField (same grid)", 24, [&] { cuda::resampleField(u.data(), grid, grid, r.data()); });
-  report("invertField (1 sweep)", 36 + 24 + 24, [&] { cuda::invertField(u.data(), r.data(), grid, 1, 0.0); });
+  // One sweep, in place, the first reading v = -u from u itself: u read, v written.
+  report("invertField (1 sweep)", 24, [&] { cuda::invertField(u.data(), r.data(), grid, 1, 0.0); });
+  report("invertField (2 sweeps)", 24 + 36, [&] { cuda::invertField(u.data(), r.data(), grid, 2, 0.0); });
   report("resampleWarp linear", 20, [&] {
     cuda::resampleWarp(image.data(), grid, Affine::identity(), g.data(), grid, Interpolation::Linear, 0.0f, out.data());
   });

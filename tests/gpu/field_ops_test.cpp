@@ -174,9 +174,10 @@ TEST_CASE("GPU smoothing of a slab smooths its own planes and copies its halo", 
   REQUIRE(std::memcmp(inPlace.data.data() + own, got.data.data() + own, ownCount * sizeof(got.data[0])) == 0);
 }
 
-// The float sampling of composition (field_sampling.cuh), evaluated on the host: the CPU's
-// FieldStepSampler arithmetic operation for operation, so both give the same bits, including
-// voxels far from the origin, steps beyond the grid (edge clamp) and a NaN step (clamped).
+// The float sampling of composition (field_sampling.cuh, both the 64-bit and the 32-bit offset
+// versions), evaluated on the host: the CPU's FieldStepSampler arithmetic operation for operation,
+// so both give the same bits, including voxels far from the origin, steps beyond the grid (edge
+// clamp), a NaN step (clamped) and zero steps of either sign.
 TEST_CASE("Float composition maths on the host equals the CPU composeFields", "[field][compose]") {
   auto rng = seededRng("host float compose");
   SelfComm comm;
@@ -185,6 +186,8 @@ TEST_CASE("Float composition maths on the host equals the CPU composeFields", "[
   const Field u = randomField(rng, g, 4.0);
   Field step = randomField(rng, g, 4.0);
   step.data[77][1] = std::nanf("");
+  step.data[78] = {0.0f, 0.0f, 0.0f};
+  step.data[79] = {-0.0f, -0.0f, -0.0f};
   const Field expected = cpu->composeFields(u, step);
   const Mat3 inv = g.indexToPhysicalMatrix().inverse();
   double m[3][3];
@@ -199,14 +202,18 @@ TEST_CASE("Float composition maths on the host equals the CPU composeFields", "[
       for (int64_t i = 0; i < g.size[0]; ++i) {
         const int64_t n = i + g.size[0] * (j + g.size[1] * k);
         const float s[3] = {step.data[n][0], step.data[n][1], step.data[n][2]};
-        float q[3], r[3];
+        float q[3], r[3], rSmall[3];
         cuda::indexStepFloat(M, s, q);
         cuda::sampleFieldStep(view, i, j, k, q, r);
+        cuda::sampleFieldStepSmall(&u.data[size_t(n)][0], int32_t(i), int32_t(j), int32_t(k), int32_t(g.size[0]),
+                                   int32_t(g.size[1]), int32_t(g.size[2]), q, rSmall);
         for (int c = 0; c < 3; ++c) {
-          const float got = s[c] + r[c];
-          if (std::isnan(got) && std::isnan(expected.data[n][c])) continue;
-          differ += std::memcmp(&got, &expected.data[n][c], sizeof(float)) != 0;
-          worst = std::max(worst, double(std::abs(got - expected.data[n][c])));
+          for (const float sampled : {r[c], rSmall[c]}) {
+            const float got = s[c] + sampled;
+            if (std::isnan(got) && std::isnan(expected.data[n][c])) continue;
+            differ += std::memcmp(&got, &expected.data[n][c], sizeof(float)) != 0;
+            worst = std::max(worst, double(std::abs(got - expected.data[n][c])));
+          }
         }
       }
   INFO("floats that differ: " << differ << ", largest difference " << worst << " mm");
