@@ -65,17 +65,6 @@ FFDP_HD inline void indexAtExact(const IndexAffineView& m, int64_t i, int64_t j,
 // Clamps a continuous index to [0, hi]; NaN goes to 0 (a corrupt field never indexes outside).
 FFDP_HD inline double clampContinuous(double q, double hi) { return q >= 0 ? (q <= hi ? q : hi) : 0.0; }
 
-// The continuous index of the physical point x + d, x being voxel (i, j, k) of the field's own
-// grid: (i, j, k) + (D diag s)^-1 d, as composeFields and invertField compute it.
-FFDP_HD inline void displacedIndex(const double toIndex[3][3], int64_t i, int64_t j, int64_t k, const double d[3],
-                                   double q[3]) {
-  double step[3];
-  exact::matVec(toIndex, d, step);
-  q[0] = exact::add(indexToDouble(i), step[0]);
-  q[1] = exact::add(indexToDouble(j), step[1]);
-  q[2] = exact::add(indexToDouble(k), step[2]);
-}
-
 // A Mat3 as plain numbers for a kernel argument.
 struct Matrix3 {
   double m[3][3];
