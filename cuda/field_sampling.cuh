@@ -110,11 +110,14 @@ struct FloatAxis {
   bool hasHi;   // false at the last sample: the upper corner is the lower one
   float w;
 };
-FFDP_HD inline FloatAxis floatAxis(float q, int64_t p, int64_t n) {
-  const float position = float(p), last = float(n - 1);
-  float c = q > -position ? q : -position;  // NaN fails the test and clamps too
+// The step q clamped so that position + q stays in [0, last]; NaN fails the first test and clamps too.
+FFDP_HD inline float clampStep(float q, float position, float last) {
+  const float c = q > -position ? q : -position;
   const float highest = exact::subf(last, position);
-  c = c < highest ? c : highest;
+  return c < highest ? c : highest;
+}
+FFDP_HD inline FloatAxis floatAxis(float q, int64_t p, int64_t n) {
+  const float c = clampStep(q, float(p), float(n - 1));
   const float f = floorf(c);
   const int64_t lo = p + int64_t(f);
   return {lo, lo < n - 1, exact::subf(c, f)};
@@ -183,10 +186,7 @@ struct SmallStepAxis {
   float w;
 };
 FFDP_HD inline SmallStepAxis smallStepAxis(float q, int32_t p, int32_t n) {
-  const float position = smallIndexToFloat(p), last = smallIndexToFloat(n - 1);
-  float c = q > -position ? q : -position;  // NaN fails the test and clamps too
-  const float highest = exact::subf(last, position);
-  c = c < highest ? c : highest;
+  const float c = clampStep(q, smallIndexToFloat(p), smallIndexToFloat(n - 1));
   const SmallFloor f = smallFloor(c);  // |c| <= n - 1 < 2^22
   return {f.index, p + f.index < n - 1, exact::subf(c, f.value)};
 }
