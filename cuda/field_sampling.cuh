@@ -126,28 +126,6 @@ FFDP_HD inline FloatAxis floatAxis(float q, int64_t p, int64_t n) {
 // lerp(a, b, w) = w (b - a) + a, fused (FieldStepSampler::lerp).
 FFDP_HD inline float lerpFloat(float a, float b, float w) { return fusedMulAdd(w, exact::subf(b, a), a); }
 
-// The field at continuous index q, edge clamped (FieldSampler::value): the stencil and its weights
-// from q in double as on the CPU, the blend in float with fused lerps. The CPU blends in double; on
-// the GPU that meant converting all 24 loaded floats (31 conversions per voxel in resampleField,
-// Nsight Compute), so the GPU keeps float and stays within a few float ulps of the field's scale
-// (field_host_math_test.cpp bounds it).
-FFDP_HD inline void sampleFieldClamped(const FieldView& f, const double q[3], float r[3]) {
-  const AxisStencil sx = axisStencil(clampContinuous(q[0], indexToDouble(f.nx - 1)), f.nx);
-  const AxisStencil sy = axisStencil(clampContinuous(q[1], indexToDouble(f.ny - 1)), f.ny);
-  const AxisStencil sz = axisStencil(clampContinuous(q[2], indexToDouble(f.nz - 1)), f.nz);
-  const float wx = float(sx.u), wy = float(sy.u), wz = float(sz.u);
-  const int64_t plane = f.nx * f.ny, di = 3 * (sx.hi - sx.lo);
-  const float* p00 = f.data + 3 * (sx.lo + f.nx * sy.lo + plane * sz.lo);
-  const float* p10 = f.data + 3 * (sx.lo + f.nx * sy.hi + plane * sz.lo);
-  const float* p01 = f.data + 3 * (sx.lo + f.nx * sy.lo + plane * sz.hi);
-  const float* p11 = f.data + 3 * (sx.lo + f.nx * sy.hi + plane * sz.hi);
-  for (int c = 0; c < 3; ++c) {
-    const float x00 = lerpFloat(p00[c], p00[di + c], wx), x10 = lerpFloat(p10[c], p10[di + c], wx);
-    const float x01 = lerpFloat(p01[c], p01[di + c], wx), x11 = lerpFloat(p11[c], p11[di + c], wx);
-    r[c] = lerpFloat(lerpFloat(x00, x10, wy), lerpFloat(x01, x11, wy), wz);
-  }
-}
-
 // The 8 corners at p, p + di, p + dj, ... blended along i, then j, then k, per component.
 template <class Offset>
 FFDP_HD inline void blendStepCorners(const float* p, Offset di, Offset dj, Offset dk, float wx, float wy, float wz,
@@ -158,6 +136,24 @@ FFDP_HD inline void blendStepCorners(const float* p, Offset di, Offset dj, Offse
     const float x11 = lerpFloat(p[dk + dj + c], p[dk + dj + di + c], wx);
     r[c] = lerpFloat(lerpFloat(x00, x10, wy), lerpFloat(x01, x11, wy), wz);
   }
+}
+
+// The field at continuous index q, edge clamped (FieldSampler::value): the stencil and its weights
+// from q in double as on the CPU, the blend in float with fused lerps. The CPU blends in double; on
+// the GPU that meant converting all 24 loaded floats (31 conversions per voxel in resampleField,
+// Nsight Compute), so the GPU keeps float and stays within a few float ulps of the field's scale
+// (field_host_math_test.cpp bounds it). Offset int32_t takes the stencil's offsets in 32 bits, for
+// fields whose 3 V floats are below 2^31 (smallStepField): the same corners, so the same bits.
+template <class Offset = int64_t>
+FFDP_HD inline void sampleFieldClamped(const FieldView& f, const double q[3], float r[3]) {
+  const AxisStencil sx = axisStencil(clampContinuous(q[0], indexToDouble(f.nx - 1)), f.nx);
+  const AxisStencil sy = axisStencil(clampContinuous(q[1], indexToDouble(f.ny - 1)), f.ny);
+  const AxisStencil sz = axisStencil(clampContinuous(q[2], indexToDouble(f.nz - 1)), f.nz);
+  const Offset rowFloats = Offset(3 * f.nx), planeFloats = rowFloats * Offset(f.ny);
+  const Offset di = Offset(3) * Offset(sx.hi - sx.lo), dj = rowFloats * Offset(sy.hi - sy.lo),
+               dk = planeFloats * Offset(sz.hi - sz.lo);
+  const Offset lower = Offset(3) * Offset(sx.lo) + rowFloats * Offset(sy.lo) + planeFloats * Offset(sz.lo);
+  blendStepCorners(f.data + lower, di, dj, dk, float(sx.u), float(sy.u), float(sz.u), r);
 }
 
 // u at voxel (i, j, k) plus the index step q, edge clamped, in float: blended along i, then j,

@@ -32,4 +32,14 @@ __device__ inline void indexOnGrid(const GridIndexMap& m, const VoxelIndex& x, d
   q[2] -= m.zShift;
 }
 
+// indexOnGrid in two steps for kernels that work along rows: the row's (j, k) part once, then each
+// voxel's i (indexRowExact, indexAlongRowExact: the same bits).
+__device__ inline void rowOnGrid(const GridIndexMap& m, int64_t j, int64_t k, double row[3]) {
+  indexRowExact(m.map, j, k + m.kShift, row);
+}
+__device__ inline void indexAlongRowOnGrid(const GridIndexMap& m, const double row[3], int64_t i, double q[3]) {
+  indexAlongRowExact(m.map, row, i, q);
+  q[2] -= m.zShift;
+}
+
 }  // namespace ffdp::cuda

@@ -24,12 +24,11 @@ __global__ void resampleKernel(ImageView moving, GridIndexMap map, Matrix3 displ
   for (int64_t row = blockIdx.x; row < rows; row += gridDim.x) {
     const RowIndex r = rowOf(row, ny);
     double rowStart[3];
-    indexRowExact(map.map, r.j, r.k + map.kShift, rowStart);
+    rowOnGrid(map, r.j, r.k, rowStart);
     for (int64_t i = threadIdx.x; i < nx; i += blockDim.x) {
       const int64_t n = nx * row + i;
       double q[3];
-      indexAlongRowExact(map.map, rowStart, i, q);
-      q[2] -= map.zShift;  // as indexOnGrid
+      indexAlongRowOnGrid(map, rowStart, i, q);
       if (u) {
         const double d[3] = {u[3 * n], u[3 * n + 1], u[3 * n + 2]};
         double step[3];
