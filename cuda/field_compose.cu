@@ -26,11 +26,10 @@ struct StepSource {
 // The planes of `tiles` of r. Compiled per step source and offset width, so that neither choice
 // is a run-time branch per voxel.
 template <bool Adam, bool Small>
-__global__ void __launch_bounds__(kThreads) composeKernel(FieldView u, StepSource step, float* r, FloatMatrix3 toIndex,
+__global__ void __launch_bounds__(kThreads, kGatherBlocksPerSM) composeKernel(FieldView u, StepSource step, float* r, FloatMatrix3 toIndex,
                                                           PlaneTiles tiles) {
   __shared__ float buffers[kTileRows][kSegmentFloats];  // per warp: its results
   float* buffer = buffers[threadIdx.x >> 5];
-  const int lane = int(threadIdx.x & 31);
   forEachRowSegment(tiles, [&](const RowSegment& seg) {
     float s[3] = {0, 0, 0}, result[3] = {0, 0, 0};
     if (!Adam) {
@@ -42,10 +41,10 @@ __global__ void __launch_bounds__(kThreads) composeKernel(FieldView u, StepSourc
       for (int c = 0; c < 3; ++c)
         s[c] = exact::mulf(step.s, adamDirectionElement(m[c], v[c], step.mScale, step.vScale, step.eps));
     }
-    if (lane < seg.voxels) {
+    if (seg.lane < seg.voxels) {
       float q[3], sampled[3];
       indexStepFloat(toIndex, s, q);
-      sampleStepAtLane<Small>(u, seg, lane, q, sampled);
+      sampleStepAtLane<Small>(u, seg, q, sampled);
       for (int c = 0; c < 3; ++c) result[c] = exact::addf(s[c], sampled[c]);
     }
     storeSegment(r, seg, buffer, result);

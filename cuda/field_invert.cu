@@ -24,22 +24,21 @@ __global__ void negateKernel(const float* __restrict__ u, float* __restrict__ v,
 // change is skipped, as on the CPU). A voxel reads only u, so a slab's halo voxels are left out:
 // the caller refreshes them from their owners.
 template <bool Small>
-__global__ void __launch_bounds__(kThreads) sweepKernel(FieldView u, const float* from, bool fromIsU, float* v,
+__global__ void __launch_bounds__(kThreads, kGatherBlocksPerSM) sweepKernel(FieldView u, const float* from, bool fromIsU, float* v,
                                                         FloatMatrix3 toIndex, PlaneTiles tiles, double* partials) {
   __shared__ float buffers[kTileRows][kSegmentFloats];
   __shared__ double scratch[kThreads];
   float* buffer = buffers[threadIdx.x >> 5];
-  const int lane = int(threadIdx.x & 31);
   float largest = 0;
   forEachRowSegment(tiles, [&](const RowSegment& seg) {
     float vy[3] = {0, 0, 0}, next[3] = {0, 0, 0};
     loadSegment(from, seg, vy);
-    if (lane < seg.voxels) {
+    if (seg.lane < seg.voxels) {
       if (fromIsU)
         for (int c = 0; c < 3; ++c) vy[c] = -vy[c];
       float q[3], sampled[3], d[3];
       indexStepFloat(toIndex, vy, q);
-      sampleStepAtLane<Small>(u, seg, lane, q, sampled);
+      sampleStepAtLane<Small>(u, seg, q, sampled);
       for (int c = 0; c < 3; ++c) {
         next[c] = -sampled[c];
         d[c] = exact::subf(next[c], vy[c]);

@@ -20,13 +20,12 @@ __global__ void __launch_bounds__(kThreads) resampleFieldKernel(FieldView u, Gri
                                                                 float* out) {
   __shared__ float buffers[kTileRows][kSegmentFloats];  // per warp: its results
   float* buffer = buffers[threadIdx.x >> 5];
-  const int lane = int(threadIdx.x & 31);
   forEachRowSegment(tiles, [&](const RowSegment& seg) {
     float r[3] = {0, 0, 0};
-    if (lane < seg.voxels) {
+    if (seg.lane < seg.voxels) {
       double row[3], q[3];
       rowOnGrid(map, seg.j, seg.k, row);
-      indexAlongRowOnGrid(map, row, seg.i0 + lane, q);
+      indexAlongRowOnGrid(map, row, seg.i0 + seg.lane, q);
       sampleFieldClamped<Offset>(u, q, r);
     }
     storeSegment(out, seg, buffer, r);

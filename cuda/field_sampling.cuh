@@ -176,22 +176,37 @@ inline bool smallStepField(const FieldView& f) {
          3 * f.nx * f.ny * f.nz < (int64_t(1) << 31);
 }
 
+// One axis's clamp for steps from position p of a line of n samples: clampStep's bounds -p and
+// (n - 1) - p, exact in float. Two of a voxel's three axes keep theirs while a tile walks its planes,
+// so the kernels set them up once per column (row_segments.cuh) rather than per voxel.
+struct SmallStepBounds {
+  float below, above;
+  int32_t lastOffset;  // (n - 1) - p: a lower sample offset below it has an upper neighbour
+};
+FFDP_HD inline SmallStepBounds smallStepBounds(int32_t p, int32_t n) {
+  const float position = smallIndexToFloat(p);
+  return {-position, exact::subf(smallIndexToFloat(n - 1), position), n - 1 - p};
+}
+
 struct SmallStepAxis {
   int32_t offset;  // lower sample - voxel
   bool hasHi;
   float w;
 };
-FFDP_HD inline SmallStepAxis smallStepAxis(float q, int32_t p, int32_t n) {
-  const float c = clampStep(q, smallIndexToFloat(p), smallIndexToFloat(n - 1));
+// floatAxis relative to the voxel: clampStep's comparisons against the same bounds, so the same bits.
+FFDP_HD inline SmallStepAxis smallStepAxis(float q, const SmallStepBounds& b) {
+  const float raised = q > b.below ? q : b.below;  // NaN fails the test and clamps too
+  const float c = raised < b.above ? raised : b.above;
   const SmallFloor f = smallFloor(c);  // |c| <= n - 1 < 2^22
-  return {f.index, p + f.index < n - 1, exact::subf(c, f.value)};
+  return {f.index, f.index < b.lastOffset, exact::subf(c, f.value)};
 }
 
-// u at voxel (i, j, k) plus the index step q; `own` points at u's floats at the voxel.
-FFDP_HD inline void sampleFieldStepSmall(const float* own, int32_t i, int32_t j, int32_t k, int32_t nx, int32_t ny,
-                                         int32_t nz, const float q[3], float r[3]) {
-  const SmallStepAxis ax = smallStepAxis(q[0], i, nx), ay = smallStepAxis(q[1], j, ny), az = smallStepAxis(q[2], k, nz);
-  const int32_t rowFloats = 3 * nx, planeFloats = rowFloats * ny;
+// u at the voxel whose floats `own` points at plus the index step q, the voxel's bounds along i, j
+// and k given (smallStepBounds).
+FFDP_HD inline void sampleFieldStepSmall(const float* own, const SmallStepBounds& bx, const SmallStepBounds& by,
+                                         const SmallStepBounds& bz, int32_t rowFloats, int32_t planeFloats,
+                                         const float q[3], float r[3]) {
+  const SmallStepAxis ax = smallStepAxis(q[0], bx), ay = smallStepAxis(q[1], by), az = smallStepAxis(q[2], bz);
   const int32_t di = ax.hasHi ? 3 : 0, dj = ay.hasHi ? rowFloats : 0, dk = az.hasHi ? planeFloats : 0;
   blendStepCorners(own + (3 * ax.offset + rowFloats * ay.offset + planeFloats * az.offset), di, dj, dk, ax.w, ay.w,
                    az.w, r);

@@ -1,5 +1,5 @@
 // Tiles for the per-voxel field kernels that gather a field near each voxel (composition, the
-// inverse sweeps). A block owns 32 x 8 voxel columns (i, j) and walks kTilePlanes planes k; each
+// inverse sweeps, resampleField). A block owns 32 x 8 voxel columns (i, j) and walks kTilePlanes planes k; each
 // warp takes one 32-voxel row segment per plane. Why tiles and not runs of consecutive voxels:
 // the trilinear gather at x + step reads rows j and j + 1 of planes k and k + 1, which for the
 // small steps of an optimiser are this block's own rows and its next plane, so they come from L1;
@@ -16,17 +16,26 @@
 namespace ffdp::cuda {
 
 constexpr int kTileRows = kThreads / 32;   // j rows of a tile: one per warp
-constexpr int64_t kTilePlanes = 16;        // k planes a tile walks
+// k planes a tile walks: 32 rather than 16 halves the per-tile set-up (the tile's place, the column's
+// step bounds), about 8 of 315 instructions per voxel at 16 planes (one inverse sweep 4.07 -> 3.93 ms).
+constexpr int64_t kTilePlanes = 32;
 constexpr int kSegmentFloats = 3 * 32;     // one warp's row segment
+// Blocks per SM the gathering kernels' registers are held to (__launch_bounds__). They are bound by
+// instruction issue (Nsight Compute, 370 M voxels: SM 77-79 % busy); with the column's step bounds
+// in registers they compiled to 61-64 registers, 4 blocks per SM, and held to 48 (5 blocks) they ran
+// faster (composeFields 5.20 -> 4.49 ms, one inverse sweep 4.21 -> 4.07 ms); at 6 blocks (40
+// registers) they spilled and were slower again (4.72 and 4.30 ms).
+constexpr int kGatherBlocksPerSM = 5;
 
 struct PlaneTiles {
-  int64_t nx = 0, ny = 0, kFirst = 0, kLast = 0;  // planes [kFirst, kLast)
+  int64_t nx = 0, ny = 0, nz = 0, kFirst = 0, kLast = 0;  // planes [kFirst, kLast) of an nx x ny x nz grid
   int64_t xTiles = 0, yTiles = 0, tiles = 0;
 };
 inline PlaneTiles planeTiles(const Grid& grid, int64_t kFirst, int64_t kLast) {
   PlaneTiles t;
   t.nx = grid.size[0];
   t.ny = grid.size[1];
+  t.nz = grid.size[2];
   t.kFirst = kFirst;
   t.kLast = kLast;
   t.xTiles = (t.nx + 31) / 32;
@@ -35,11 +44,15 @@ inline PlaneTiles planeTiles(const Grid& grid, int64_t kFirst, int64_t kLast) {
   return t;
 }
 
-// One warp's row segment: voxels (i0 + lane, j, k) for lane < voxels.
+// One warp's row segment: voxels (i0 + lane, j, k) for lane < voxels, with the lane's voxel's step
+// bounds for fields small enough for 32-bit offsets (smallStepBounds: i's and j's set once per
+// tile, k's per plane; a kernel on a larger field does not read them).
 struct RowSegment {
   int64_t i0, j, k;
   int64_t firstFloat;  // 3 (i0 + nx (j + ny k))
   int voxels;          // 1..32
+  int lane;            // this thread's
+  SmallStepBounds bx, by, bz;
 };
 
 #ifdef __CUDACC__
@@ -48,22 +61,36 @@ struct RowSegment {
 template <class Visit>
 __device__ __forceinline__ void forEachRowSegment(const PlaneTiles& t, Visit&& visit) {
   const int warp = int(threadIdx.x >> 5);
+  const int64_t planeFloats = 3 * t.nx * t.ny;
+  RowSegment s;
+  s.lane = int(threadIdx.x & 31);
   for (int64_t tile = blockIdx.x; tile < t.tiles; tile += gridDim.x) {
     const int64_t xt = tile % t.xTiles, rest = tile / t.xTiles, yt = rest % t.yTiles, zt = rest / t.yTiles;
-    const int64_t i0 = 32 * xt, j = kTileRows * yt + warp, k0 = t.kFirst + kTilePlanes * zt;
+    const int64_t k0 = t.kFirst + kTilePlanes * zt;
     const int64_t k1 = k0 + kTilePlanes < t.kLast ? k0 + kTilePlanes : t.kLast;
-    if (j >= t.ny) continue;
-    const int voxels = int(t.nx - i0 < 32 ? t.nx - i0 : 32);
-    for (int64_t k = k0; k < k1; ++k) visit(RowSegment{i0, j, k, 3 * (i0 + t.nx * (j + t.ny * k)), voxels});
+    s.i0 = 32 * xt;
+    s.j = kTileRows * yt + warp;
+    if (s.j >= t.ny) continue;
+    s.voxels = int(t.nx - s.i0 < 32 ? t.nx - s.i0 : 32);
+    s.bx = smallStepBounds(int32_t(s.i0 + s.lane), int32_t(t.nx));
+    s.by = smallStepBounds(int32_t(s.j), int32_t(t.ny));
+    s.firstFloat = 3 * (s.i0 + t.nx * (s.j + t.ny * k0));
+    s.bz = smallStepBounds(int32_t(k0), int32_t(t.nz));
+    for (s.k = k0; s.k < k1; ++s.k) {
+      visit(static_cast<const RowSegment&>(s));
+      s.firstFloat += planeFloats;
+      s.bz.below -= 1;  // smallStepBounds(k + 1): whole numbers below 2^22, exact
+      s.bz.above -= 1;
+      --s.bz.lastOffset;
+    }
   }
 }
 
 // The lane's 3 floats of the segment of `src` (lanes beyond the segment get nothing). Read directly:
 // the warp's three loads touch the same 384 contiguous bytes, so the second and third hit L1.
 __device__ __forceinline__ void loadSegment(const float* src, const RowSegment& s, float out[3]) {
-  const int lane = int(threadIdx.x & 31);
-  if (lane < s.voxels) {
-    const float* at = src + s.firstFloat + 3 * lane;
+  if (s.lane < s.voxels) {
+    const float* at = src + s.firstFloat + 3 * s.lane;
     for (int c = 0; c < 3; ++c) out[c] = at[c];
   }
 }
@@ -71,24 +98,28 @@ __device__ __forceinline__ void loadSegment(const float* src, const RowSegment& 
 // warp's kSegmentFloats floats of shared memory): stores are not merged in L1, and three stride-3
 // stores would each write part of every sector.
 __device__ __forceinline__ void storeSegment(float* dst, const RowSegment& s, float* buffer, const float in[3]) {
-  const int lane = int(threadIdx.x & 31), count = 3 * s.voxels;
+  const int count = 3 * s.voxels;
   __syncwarp();
-  if (lane < s.voxels)
-    for (int c = 0; c < 3; ++c) buffer[3 * lane + c] = in[c];
+  if (s.lane < s.voxels)
+    for (int c = 0; c < 3; ++c) buffer[3 * s.lane + c] = in[c];
   __syncwarp();
-  for (int f = lane; f < count; f += 32) dst[s.firstFloat + f] = buffer[f];
+#pragma unroll
+  for (int m = 0; m < 3; ++m) {
+    const int f = s.lane + 32 * m;
+    if (f < count) dst[s.firstFloat + f] = buffer[f];
+  }
 }
 
 // u at the lane's voxel plus the index step q (field_sampling.cuh), with 32-bit offsets from the
 // voxel when `Small` (smallStepField(u), checked by the caller).
 template <bool Small>
-__device__ __forceinline__ void sampleStepAtLane(const FieldView& u, const RowSegment& s, int lane, const float q[3],
+__device__ __forceinline__ void sampleStepAtLane(const FieldView& u, const RowSegment& s, const float q[3],
                                                  float r[3]) {
   if (Small)
-    sampleFieldStepSmall(u.data + s.firstFloat + 3 * lane, int32_t(s.i0 + lane), int32_t(s.j), int32_t(s.k),
-                         int32_t(u.nx), int32_t(u.ny), int32_t(u.nz), q, r);
+    sampleFieldStepSmall(u.data + s.firstFloat + 3 * s.lane, s.bx, s.by, s.bz, int32_t(3 * u.nx),
+                         int32_t(3 * u.nx * u.ny), q, r);
   else
-    sampleFieldStep(u, s.i0 + lane, s.j, s.k, q, r);
+    sampleFieldStep(u, s.i0 + s.lane, s.j, s.k, q, r);
 }
 #endif
 

@@ -205,8 +205,10 @@ TEST_CASE("Float composition maths on the host equals the CPU composeFields", "[
         float q[3], r[3], rSmall[3];
         cuda::indexStepFloat(M, s, q);
         cuda::sampleFieldStep(view, i, j, k, q, r);
-        cuda::sampleFieldStepSmall(&u.data[size_t(n)][0], int32_t(i), int32_t(j), int32_t(k), int32_t(g.size[0]),
-                                   int32_t(g.size[1]), int32_t(g.size[2]), q, rSmall);
+        const int32_t nx = int32_t(g.size[0]), ny = int32_t(g.size[1]), nz = int32_t(g.size[2]);
+        cuda::sampleFieldStepSmall(&u.data[size_t(n)][0], cuda::smallStepBounds(int32_t(i), nx),
+                                   cuda::smallStepBounds(int32_t(j), ny), cuda::smallStepBounds(int32_t(k), nz),
+                                   3 * nx, 3 * nx * ny, q, rSmall);
         for (int c = 0; c < 3; ++c) {
           for (const float sampled : {r[c], rSmall[c]}) {
             const float got = s[c] + sampled;
@@ -232,6 +234,13 @@ TEST_CASE("GPU composeFields equals the CPU", "[gpu][field][compose]") {
   const Agreement a = compare(composeOnGpu(u, step), cpu->composeFields(u, step));
   FFDP_REPORT_AGREEMENT(a);
   REQUIRE(a.largestDifference < kFieldMm);
+  // Steps under a voxel, the optimiser's, on a grid of partial tiles along every axis (the kernel's
+  // tiles are 32 x 8 voxels and 32 planes: row_segments.cuh).
+  const Grid tiles = randomObliqueGrid(rng, {70, 19, 37}, 0.9, 1.3, 0.3, {2, 1, -4});
+  const Field ua = randomField(rng, tiles, 4.0), small = randomField(rng, tiles, 0.4);
+  const Agreement c = compare(composeOnGpu(ua, small), cpu->composeFields(ua, small));
+  FFDP_REPORT_AGREEMENT(c);
+  REQUIRE(c.largestDifference < kFieldMm);
   // Far from the origin along k (float index maths relative to the voxel), a voxel count that is
   // not a multiple of the 256-voxel block, and the output written over the step (as the
   // in-place scaled step does).
