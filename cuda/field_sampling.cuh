@@ -110,14 +110,15 @@ struct FloatAxis {
   bool hasHi;   // false at the last sample: the upper corner is the lower one
   float w;
 };
-// The step q clamped so that position + q stays in [0, last]; NaN fails the first test and clamps too.
-FFDP_HD inline float clampStep(float q, float position, float last) {
-  const float c = q > -position ? q : -position;
-  const float highest = exact::subf(last, position);
-  return c < highest ? c : highest;
+// The step q from `position` clamped to [below, above] = [-position, last - position], so that
+// position + q stays in [0, last]; NaN fails the first test and clamps too.
+FFDP_HD inline float clampStep(float q, float below, float above) {
+  const float raised = q > below ? q : below;
+  return raised < above ? raised : above;
 }
 FFDP_HD inline FloatAxis floatAxis(float q, int64_t p, int64_t n) {
-  const float c = clampStep(q, float(p), float(n - 1));
+  const float position = float(p);
+  const float c = clampStep(q, -position, exact::subf(float(n - 1), position));
   const float f = floorf(c);
   const int64_t lo = p + int64_t(f);
   return {lo, lo < n - 1, exact::subf(c, f)};
@@ -193,10 +194,9 @@ struct SmallStepAxis {
   bool hasHi;
   float w;
 };
-// floatAxis relative to the voxel: clampStep's comparisons against the same bounds, so the same bits.
+// floatAxis relative to the voxel: the same clamp against the same bounds, so the same bits.
 FFDP_HD inline SmallStepAxis smallStepAxis(float q, const SmallStepBounds& b) {
-  const float raised = q > b.below ? q : b.below;  // NaN fails the test and clamps too
-  const float c = raised < b.above ? raised : b.above;
+  const float c = clampStep(q, b.below, b.above);
   const SmallFloor f = smallFloor(c);  // |c| <= n - 1 < 2^22
   return {f.index, f.index < b.lastOffset, exact::subf(c, f.value)};
 }
