@@ -26,8 +26,8 @@ struct StepSource {
 // The planes of `tiles` of r. Compiled per step source and offset width, so that neither choice
 // is a run-time branch per voxel.
 template <bool Adam, bool Small>
-__global__ void __launch_bounds__(kThreads, kGatherBlocksPerSM) composeKernel(FieldView u, StepSource step, float* r, FloatMatrix3 toIndex,
-                                                          PlaneTiles tiles) {
+__global__ void __launch_bounds__(kThreads, kGatherBlocksPerSM)
+    composeKernel(FieldView u, StepSource step, float* r, FloatMatrix3 toIndex, PlaneTiles tiles) {
   __shared__ float buffers[kTileRows][kSegmentFloats];  // per warp: its results
   float* buffer = buffers[threadIdx.x >> 5];
   forEachRowSegment(tiles, [&](const RowSegment& seg) {

@@ -24,8 +24,9 @@ __global__ void negateKernel(const float* __restrict__ u, float* __restrict__ v,
 // change is skipped, as on the CPU). A voxel reads only u, so a slab's halo voxels are left out:
 // the caller refreshes them from their owners.
 template <bool Small>
-__global__ void __launch_bounds__(kThreads, kGatherBlocksPerSM) sweepKernel(FieldView u, const float* from, bool fromIsU, float* v,
-                                                        FloatMatrix3 toIndex, PlaneTiles tiles, double* partials) {
+__global__ void __launch_bounds__(kThreads, kGatherBlocksPerSM)
+    sweepKernel(FieldView u, const float* from, bool fromIsU, float* v, FloatMatrix3 toIndex, PlaneTiles tiles,
+                double* partials) {
   __shared__ float buffers[kTileRows][kSegmentFloats];
   __shared__ double scratch[kThreads];
   float* buffer = buffers[threadIdx.x >> 5];

@@ -188,6 +188,12 @@ FFDP_HD inline SmallStepBounds smallStepBounds(int32_t p, int32_t n) {
   const float position = smallIndexToFloat(p);
   return {-position, exact::subf(smallIndexToFloat(n - 1), position), n - 1 - p};
 }
+// b becomes smallStepBounds(p + 1, n): whole numbers below 2^22, so the subtractions are exact.
+FFDP_HD inline void stepToNext(SmallStepBounds& b) {
+  b.below -= 1;
+  b.above -= 1;
+  --b.lastOffset;
+}
 
 struct SmallStepAxis {
   int32_t offset;  // lower sample - voxel

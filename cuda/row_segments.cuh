@@ -1,6 +1,6 @@
 // Tiles for the per-voxel field kernels that gather a field near each voxel (composition, the
-// inverse sweeps, resampleField). A block owns 32 x 8 voxel columns (i, j) and walks kTilePlanes planes k; each
-// warp takes one 32-voxel row segment per plane. Why tiles and not runs of consecutive voxels:
+// inverse sweeps, resampleField). A block owns 32 x 8 voxel columns (i, j) and walks kTilePlanes
+// planes k; each warp takes one 32-voxel row segment per plane. Why tiles and not runs of consecutive voxels:
 // the trilinear gather at x + step reads rows j and j + 1 of planes k and k + 1, which for the
 // small steps of an optimiser are this block's own rows and its next plane, so they come from L1;
 // with 256 consecutive voxels per block those rows belonged to other blocks and came through L2
@@ -79,9 +79,7 @@ __device__ __forceinline__ void forEachRowSegment(const PlaneTiles& t, Visit&& v
     for (s.k = k0; s.k < k1; ++s.k) {
       visit(static_cast<const RowSegment&>(s));
       s.firstFloat += planeFloats;
-      s.bz.below -= 1;  // smallStepBounds(k + 1): whole numbers below 2^22, exact
-      s.bz.above -= 1;
-      --s.bz.lastOffset;
+      stepToNext(s.bz);
     }
   }
 }
