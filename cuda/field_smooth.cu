@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <cuda_pipeline.h>
+
 #include "cuda_check.cuh"
 #include "device_array.cuh"
 #include "field_smooth.hpp"
@@ -168,30 +170,50 @@ void smoothVolumeByAxis(float* data, const Grid& grid, const Vec3& sigma, int co
 // ---- Windowed kernels: two passes over memory, taps from registers (gaussian_window.cuh) ------
 constexpr int kRunLength = 5;   // outputs per thread along i: odd, so a warp's runs hit distinct banks
 constexpr int64_t kPlanesPerBlock = 128;  // k outputs per block of the fused j-k pass
+// The i pass's shared memory: two staged lines (W zeros, the row, zeros up to whole runs, W zeros)
+// per component and the result row. Beyond the default 48 KB the kernel opts in, up to 96 KB:
+// rows of about 2 700 voxels of a field.
+constexpr int64_t kRowsSharedBytes = 96 * 1024;
+int64_t rowLineLength(int64_t nx, int window) { return (nx + kRunLength - 1) / kRunLength * kRunLength + 2 * window; }
+int64_t rowsSharedBytes(int64_t nx, int components, int window) {
+  return int64_t(components) * (2 * rowLineLength(nx, window) + nx) * int64_t(sizeof(float));
+}
 
 // Along i, rows of nx voxels x C floats: a block stages row r in shared memory as C planar lines
 // of `lineLength` floats (W zeros, the row, zeros to the end), each thread computes runs of
 // kRunLength consecutive voxels of one component from registers (each input read once per run),
 // stages the interleaved result in shared memory and the block writes the row back coalesced.
-// `in` may equal `out`: a row is read completely before it is written.
+// The lines are double buffered: the block's next row is copied in asynchronously (cp.async)
+// while this one is computed, since a block that loaded, computed and stored in turn left the
+// memory idle (Nsight Compute, W 12: 18 cycles per issued instruction, 32 % of DRAM bandwidth).
+// `in` may equal `out`: a row is read completely before it is written, and the row fetched ahead
+// is another block-row's, not yet written.
 template <int W, int C>
 __global__ void __launch_bounds__(kThreads) smoothRowsWindowed(const float* in, float* out, int64_t rows, int nx,
                                                                int lineLength, WindowWeights k,
                                                                const float* __restrict__ invNorm) {
   extern __shared__ float shared[];
-  float* line = shared;                        // C x lineLength, planar
-  float* result = shared + C * lineLength;     // nx x C, interleaved
+  float* lines = shared;                       // 2 buffers of C x lineLength, planar
+  float* result = shared + 2 * C * lineLength; // nx x C, interleaved
   const int rowFloats = nx * C, runs = (nx + kRunLength - 1) / kRunLength;
-  for (int z = threadIdx.x; z < C * lineLength; z += blockDim.x) line[z] = 0.0f;  // the padding stays zero
+  for (int z = threadIdx.x; z < 2 * C * lineLength; z += blockDim.x) lines[z] = 0.0f;  // the padding stays zero
   __syncthreads();
-  for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
+  const auto fetch = [&](int64_t r, float* line) {  // row r into `line`, asynchronously
     const float* src = in + r * rowFloats;
-#pragma unroll 4
     for (int x = threadIdx.x; x < rowFloats; x += blockDim.x) {
       const int i = x / C, c = x - i * C;
-      line[c * lineLength + W + i] = src[x];
+      __pipeline_memcpy_async(line + c * lineLength + W + i, src + x, sizeof(float));
     }
-    __syncthreads();
+  };
+  int buffer = 0;
+  if (blockIdx.x < rows) fetch(blockIdx.x, lines);
+  __pipeline_commit();
+  for (int64_t r = blockIdx.x; r < rows; r += gridDim.x, buffer ^= 1) {
+    const float* line = lines + buffer * C * lineLength;
+    if (r + gridDim.x < rows) fetch(r + gridDim.x, lines + (buffer ^ 1) * C * lineLength);
+    __pipeline_commit();
+    __pipeline_wait_prior(1);  // this thread's copies of row r have landed
+    __syncthreads();           // and every other thread's
     for (int item = threadIdx.x; item < C * runs; item += blockDim.x) {
       const int c = item / runs, i0 = (item - c * runs) * kRunLength;
       float x[kRunLength + 2 * W];
@@ -205,19 +227,25 @@ __global__ void __launch_bounds__(kThreads) smoothRowsWindowed(const float* in, 
     float* dst = out + r * rowFloats;
 #pragma unroll 4
     for (int x = threadIdx.x; x < rowFloats; x += blockDim.x) dst[x] = result[x];
-    // The next row's staging writes `line`, which every thread has finished reading (the barrier
-    // above); `result` is rewritten only after the next barrier.
+    // The next iteration fetches into the buffer read above, which every thread has finished
+    // reading (the barrier above); `result` is rewritten only after the next barrier.
   }
+  __pipeline_wait_prior(0);  // no copy outlives the block
 }
 
 // Along j and k together, out of place. Float f = x + rowFloats (j + ny k), x < rowFloats. A
 // block owns 32 consecutive x (coalesced) by 8 Q rows j by kPlanesPerBlock planes k and walks
 // its planes in order: each input plane's 32 x (8Q + 2W) tile goes through shared memory (double
 // buffered, the next plane's loads in flight while this one is computed; asynchronous copies
-// three planes ahead measured slower); a thread smooths Q
-// consecutive rows of one x along j from registers and keeps each row's last 2W + 1 j-results
-// in a register window, which gives the k output W planes back. Inputs outside the volume read
-// as zero, so no tap is clamped.
+// three planes ahead measured slower); a thread smooths Q consecutive rows of one x along j from
+// registers and keeps each row's last 2W + 1 j-results in a register window, which gives the k
+// output W planes back. Inputs outside the volume read as zero, so no tap is clamped.
+// The tile's bounds along x and j are tested once per tile and loads go through a pointer stepped
+// by a plane (Nsight Compute, W 12: 219 instructions per output float before, 55 of them FFMA,
+// much of the rest 64-bit addresses and bounds; 198 after). The window still moves by copies:
+// unrolling the planes by 2W + 1 to rotate it by renaming, as the one-pass kernel does, cut the
+// instructions to 136 per float but took 115-183 registers, and at two blocks per SM it was slower
+// at every width but 12 (H200, 718^3 field: sigma 1.5 11.3 ms against 8.3).
 template <int W, int Q>
 __global__ void __launch_bounds__(kThreads) smoothJKWindowed(const float* __restrict__ in, float* __restrict__ out,
                                                              int64_t rowFloats, int64_t ny, int64_t nz,
@@ -226,8 +254,10 @@ __global__ void __launch_bounds__(kThreads) smoothJKWindowed(const float* __rest
                                                              const float* __restrict__ invNormJ,
                                                              const float* __restrict__ invNormK) {
   constexpr int kTileX = 32, kRowsY = kThreads / kTileX, kTileJ = kRowsY * Q, kTileRows = kTileJ + 2 * W;
+  constexpr int kTaps = 2 * W + 1, kTileFloats = kTileRows * kTileX;
   constexpr int kLoads = (kTileRows + kRowsY - 1) / kRowsY;  // tile rows per thread
-  __shared__ float tile[2][kTileRows * kTileX];
+  static_assert(kLoads <= 32, "one bit per load in a 32-bit mask");
+  __shared__ float tile[2 * kTileFloats];
   const int tx = threadIdx.x % kTileX, ty = threadIdx.x / kTileX;
   const int64_t xTiles = (rowFloats + kTileX - 1) / kTileX, jTiles = (ny + kTileJ - 1) / kTileJ;
   const int64_t kTiles = (kLast - kFirst + kPlanesPerBlock - 1) / kPlanesPerBlock;
@@ -237,47 +267,58 @@ __global__ void __launch_bounds__(kThreads) smoothJKWindowed(const float* __rest
     const int64_t x = xt * kTileX + tx, j0 = jt * kTileJ, k0 = kFirst + kt * kPlanesPerBlock;
     const int64_t k1 = k0 + kPlanesPerBlock < kLast ? k0 + kPlanesPerBlock : kLast;
     const int64_t pBegin = k0 - W, pEnd = k1 + W;  // the input planes k0 - W .. k1 + W - 1
-    float staged[kLoads];
-    const auto load = [&](int64_t p) {
+    const bool xIn = x < rowFloats;
+    // Bit m of `inside`: tile row ty + kRowsY m lies in the tile and in the volume along j (and x
+    // in the volume).
+    uint32_t inside = 0;
 #pragma unroll
-      for (int m = 0; m < kLoads; ++m) {
-        const int row = ty + kRowsY * m;
-        const int64_t j = j0 - W + row;
-        staged[m] = (row < kTileRows && x < rowFloats && j >= 0 && j < ny && p >= 0 && p < nz)
-                        ? in[x + rowFloats * j + planeFloats * p]
-                        : 0.0f;
-      }
+    for (int m = 0; m < kLoads; ++m) {
+      const int row = ty + kRowsY * m;
+      const int64_t j = j0 - W + row;
+      if (xIn && row < kTileRows && j >= 0 && j < ny) inside |= 1u << m;
+    }
+    float normJ[Q];
+    tileNormsJ<Q>(invNormJ, j0 + ty * Q, ny, normJ);
+    const int64_t rowStep = rowFloats * kRowsY;
+    const float* src = in + x + rowFloats * (j0 - W + ty) + planeFloats * pBegin;  // read only where inside
+    float staged[kLoads];
+    const auto load = [&](int64_t p) {  // src points at plane p
+      const bool planeIn = p >= 0 && p < nz;
+#pragma unroll
+      for (int m = 0; m < kLoads; ++m) staged[m] = planeIn && (inside >> m & 1u) ? src[rowStep * m] : 0.0f;
     };
-    float window[Q][2 * W + 1];
+    float* dst = out + x + rowFloats * (j0 + ty * Q) + planeFloats * (pBegin - W);  // output plane p - W
+    float window[Q][kTaps];  // the j-results of planes p - 2W .. p
 #pragma unroll
     for (int q = 0; q < Q; ++q)
 #pragma unroll
-      for (int s = 0; s < 2 * W + 1; ++s) window[q][s] = 0.0f;
+      for (int s = 0; s < kTaps; ++s) window[q][s] = 0.0f;
     load(pBegin);
     for (int64_t p = pBegin; p < pEnd; ++p) {
-      float* plane = tile[(p - pBegin) & 1];
+      float* plane = tile + ((p - pBegin) & 1) * kTileFloats;
 #pragma unroll
       for (int m = 0; m < kLoads; ++m)
         if (ty + kRowsY * m < kTileRows) plane[(ty + kRowsY * m) * kTileX + tx] = staged[m];
-      __syncthreads();  // also: every thread is done with the buffer written next iteration
+      __syncthreads();  // also: every thread is done with the buffer written next plane
+      src += planeFloats;
       if (p + 1 < pEnd) load(p + 1);
       float smoothedJ[Q];
-      alongJ<W, Q, kTileX>(plane, tx, ty, j0, ny, kj, invNormJ, smoothedJ);
+      alongJ<W, Q, kTileX>(plane, tx, ty, kj, normJ, smoothedJ);
 #pragma unroll
       for (int q = 0; q < Q; ++q) {
 #pragma unroll
         for (int s = 0; s < 2 * W; ++s) window[q][s] = window[q][s + 1];
         window[q][2 * W] = smoothedJ[q];
       }
+      // Output plane k = p - W sums planes p - 2W .. p.
       const int64_t k = p - W;
-      if (k >= k0 && x < rowFloats) {
+      if (k >= k0 && xIn) {
         const float normK = invNormK[k];
 #pragma unroll
-        for (int q = 0; q < Q; ++q) {
-          const int64_t j = j0 + ty * Q + q;
-          if (j < ny) out[x + rowFloats * j + planeFloats * k] = __fmul_rn(windowSum<W>(kk, window[q]), normK);
-        }
+        for (int q = 0; q < Q; ++q)
+          if (j0 + ty * Q + q < ny) dst[rowFloats * q] = __fmul_rn(windowSum<W>(kk, window[q]), normK);
       }
+      dst += planeFloats;
     }
     __syncthreads();  // the next tile refills both buffers
   }
@@ -287,14 +328,15 @@ template <int W>
 void launchRows(const float* in, float* out, const Grid& grid, int components, const WindowWeights& k,
                 const float* invNorm) {
   const int nx = int(grid.size[0]);
-  const int lineLength = (nx + kRunLength - 1) / kRunLength * kRunLength + 2 * W;
-  const size_t bytes = size_t(components) * size_t(lineLength + nx) * sizeof(float);
+  const int lineLength = int(rowLineLength(nx, W));
+  const size_t bytes = size_t(rowsSharedBytes(nx, components, W));
   const int64_t rows = grid.size[1] * grid.size[2];
   const int blocks = int(rows < kMaxBlocks ? rows : kMaxBlocks);
-  if (components == 3)
-    smoothRowsWindowed<W, 3><<<blocks, kThreads, bytes, cudaStreamPerThread>>>(in, out, rows, nx, lineLength, k, invNorm);
-  else
-    smoothRowsWindowed<W, 1><<<blocks, kThreads, bytes, cudaStreamPerThread>>>(in, out, rows, nx, lineLength, k, invNorm);
+  const auto kernel = components == 3 ? smoothRowsWindowed<W, 3> : smoothRowsWindowed<W, 1>;
+  if (bytes > size_t(kSharedBytes))
+    check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(bytes)),
+          "allowing " + std::to_string(bytes) + " bytes of shared memory for rows of " + std::to_string(nx) + " voxels");
+  kernel<<<blocks, kThreads, bytes, cudaStreamPerThread>>>(in, out, rows, nx, lineLength, k, invNorm);
   checkLaunch("smoothRowsWindowed", grid.voxels() * components);
 }
 
@@ -345,9 +387,9 @@ bool smoothTwoPass(float* data, const Grid& grid, const GaussianAxes& axes, int 
   const int wi = axes.radius(0), wjk = std::max(axes.radius(1), axes.radius(2));
   const bool rows = axes.active[0], jk = axes.active[1] || axes.active[2];
   const int64_t nx = grid.size[0];
-  const int64_t rowBytes =
-      int64_t(components) * ((nx + kRunLength - 1) / kRunLength * kRunLength + 2 * wi + nx) * int64_t(sizeof(float));
-  if ((rows && (wi > kMaxWindow || rowBytes > kSharedBytes)) || (jk && wjk > kMaxWindow)) return false;
+  if ((rows && (wi > kMaxWindow || rowsSharedBytes(nx, components, wi) > kRowsSharedBytes)) ||
+      (jk && wjk > kMaxWindow))
+    return false;
 
   const WindowWeights k[3] = {axes.weights(0, wi), axes.weights(1, wjk), axes.weights(2, wjk)};
   const float *normI = axes.invNorm[0], *normJ = axes.invNorm[1], *normK = axes.invNorm[2];

@@ -55,6 +55,8 @@ __global__ void __launch_bounds__(kThreads, 4)
     const int64_t k1 = k0 + kPlanesPerBlock < kLast ? k0 + kPlanesPerBlock : kLast;
     const int64_t pBegin = k0 - W, pEnd = k1 + W;  // the input planes k0 - W .. k1 + W - 1
     const float normI = x < rowFloats ? invNormI[x / C] : 0.0f;
+    float normJ[Q];
+    tileNormsJ<Q>(invNormJ, j0 + ty * Q, ny, normJ);
 
     // Load (m, n) reads row ty + kRowsY m, column tx + kTileX n of the tile: bit m kLoadsX + n of
     // `inside` says whether that lies in the volume (and in the tile) along i and j.
@@ -111,7 +113,7 @@ __global__ void __launch_bounds__(kThreads, 4)
         }
         __syncthreads();  // alongI is in; every thread is done reading raw
         float smoothedJ[Q];
-        alongJ<W, Q, kTileX>(alongI, tx, ty, j0, ny, kj, invNormJ, smoothedJ);
+        alongJ<W, Q, kTileX>(alongI, tx, ty, kj, normJ, smoothedJ);
 #pragma unroll
         for (int q = 0; q < Q; ++q) window[q][u] = smoothedJ[q];
         // Output plane k = p - W sums planes p - 2W .. p, tap t in slot (u + 1 + t) % kTaps.

@@ -40,20 +40,25 @@ __device__ __forceinline__ float windowSum(const WindowWeights& k, const float* 
   for (int t = 0; t < 2 * W + 1; ++t) acc = __fmaf_rn(k.w[t], x[t], acc);
   return acc;
 }
+// This thread's Q rows' inverse norms along j, read once per tile: rows j0 + ty Q + q, 0 beyond the
+// volume's ny rows (their sums are never stored).
+template <int Q>
+__device__ __forceinline__ void tileNormsJ(const float* __restrict__ invNormJ, int64_t firstRow, int64_t ny,
+                                           float normJ[Q]) {
+#pragma unroll
+  for (int q = 0; q < Q; ++q) normJ[q] = firstRow + q < ny ? invNormJ[firstRow + q] : 0.0f;
+}
 // Along j for this thread's Q consecutive rows ty Q .. ty Q + Q - 1 of a tile in shared memory
-// (rows of kTileX floats, its first row W rows before the first output row j0): out[q] is row
-// j0 + ty Q + q smoothed, 0 beyond the volume's ny rows.
+// (rows of kTileX floats, its first row W rows before the first output row): out[q] is that row
+// smoothed, times normJ[q] (tileNormsJ).
 template <int W, int Q, int kTileX>
-__device__ __forceinline__ void alongJ(const float* tile, int tx, int ty, int64_t j0, int64_t ny,
-                                       const WindowWeights& kj, const float* __restrict__ invNormJ, float out[Q]) {
+__device__ __forceinline__ void alongJ(const float* tile, int tx, int ty, const WindowWeights& kj,
+                                       const float normJ[Q], float out[Q]) {
   float column[Q + 2 * W];
 #pragma unroll
   for (int m = 0; m < Q + 2 * W; ++m) column[m] = tile[(ty * Q + m) * kTileX + tx];
 #pragma unroll
-  for (int q = 0; q < Q; ++q) {
-    const int64_t j = j0 + ty * Q + q;
-    out[q] = j < ny ? __fmul_rn(windowSum<W>(kj, column + q), invNormJ[j]) : 0.0f;
-  }
+  for (int q = 0; q < Q; ++q) out[q] = __fmul_rn(windowSum<W>(kj, column + q), normJ[q]);
 }
 // The same over taps `stride` floats apart.
 template <int W, int Stride>

@@ -73,7 +73,8 @@ double maxNormOnGpu(const Field& u) {
 // several k blocks of 128 planes (the register window restarts at each), every window width from
 // the anisotropic mix, an axis left alone, and a plane count below the window. The one-pass kernel
 // and the two passes with 2 or 4 rows per thread compute the same sums, so they must agree bit for
-// bit; the per-axis kernels agree within the bound. The images' one-float-per-voxel case too.
+// bit; the per-axis kernels agree within the bound. The images' one-float-per-voxel case too, and
+// rows long enough that the i pass opts in to more shared memory.
 TEST_CASE("GPU one- and two-pass smoothing equal the CPU smoothing across tiles", "[gpu][field][smooth]") {
   FFDP_REQUIRE_GPU();
   auto rng = seededRng("gpu smooth tiles");
@@ -87,7 +88,9 @@ TEST_CASE("GPU one- and two-pass smoothing equal the CPU smoothing across tiles"
                                     std::pair<std::array<int64_t, 3>, Vec3>{{50, 20, 17}, {2.0, 0.0, 0.0}},
                                     std::pair<std::array<int64_t, 3>, Vec3>{{33, 41, 29}, {0.7, 0.7, 0.7}},
                                     std::pair<std::array<int64_t, 3>, Vec3>{{20, 45, 150}, {1.2, 1.5, 0.9}},
-                                    std::pair<std::array<int64_t, 3>, Vec3>{{37, 50, 140}, {0.5, 0.25, 0.5}}}) {
+                                    std::pair<std::array<int64_t, 3>, Vec3>{{37, 50, 140}, {0.5, 0.25, 0.5}},
+                                    // rows beyond the i pass's default 48 KB of shared memory
+                                    std::pair<std::array<int64_t, 3>, Vec3>{{1500, 3, 4}, {2.5, 1.0, 0.0}}}) {
     const Grid h = randomObliqueGrid(rng, size, 0.7, 1.6, 0.6, {0, 5, 0});
     const Field w = randomField(rng, h, 3.0);
     Field expected = w;
