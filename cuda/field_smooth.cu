@@ -206,7 +206,7 @@ __global__ void __launch_bounds__(kThreads) smoothRowsWindowed(const float* in, 
     }
   };
   int buffer = 0;
-  if (blockIdx.x < rows) fetch(blockIdx.x, lines);
+  fetch(blockIdx.x, lines);  // the launch has at most `rows` blocks
   __pipeline_commit();
   for (int64_t r = blockIdx.x; r < rows; r += gridDim.x, buffer ^= 1) {
     const float* line = lines + buffer * C * lineLength;
