@@ -347,7 +347,9 @@ TEST_CASE("GPU jacobianDeterminant and resampleField equal the CPU", "[gpu][fiel
   auto cpu = makeCpuBackend(comm);
   const Grid g = randomObliqueGrid(rng, {33, 26, 1}, 0.6, 1.7, 0.7, {3, 1, -2});  // one slice: zero k-difference
   const Grid g3 = randomObliqueGrid(rng, {30, 25, 22}, 0.6, 1.7, 0.7, {3, 1, -2});
-  for (const Grid& grid : {g, g3}) {
+  // Partial tiles in i and j, and three of the kernel's 64-plane chunks in k, the last one partial.
+  const Grid chunks = randomObliqueGrid(rng, {37, 19, 141}, 0.6, 1.7, 0.7, {3, 1, -2});
+  for (const Grid& grid : {g, g3, chunks}) {
     const Field u = randomField(rng, grid, 1.5);
     const Agreement a = compare(jacobianOnGpu(u), cpu->jacobianDeterminant(u));
     FFDP_REPORT_AGREEMENT(a);
