@@ -20,7 +20,7 @@ __global__ void __launch_bounds__(kThreads) resampleFieldKernel(FieldView u, Gri
                                                                 float* out) {
   __shared__ float buffers[kTileRows][kSegmentFloats];  // per warp: its results
   float* buffer = buffers[threadIdx.x >> 5];
-  forEachRowSegment(tiles, [&](const RowSegment& seg) {
+  forEachRowSegment<4>(tiles, [&](const RowSegment& seg) {
     float r[3] = {0, 0, 0};
     if (seg.lane < seg.voxels) {
       double row[3], q[3];

@@ -57,8 +57,11 @@ struct RowSegment {
 
 #ifdef __CUDACC__
 // Calls visit(segment) for every row segment of the tiles, in plane order within a tile; the
-// calls are warp-uniform (every lane of a warp takes the same segment).
-template <class Visit>
+// calls are warp-uniform (every lane of a warp takes the same segment). `Unroll` planes per turn
+// of the loop let one plane's gathers start while the one before is still finishing: resampleField
+// at 370 M voxels 4.30 ms with 1, 4.00 with 2, 3.48 with 4, 3.45 with 8. Composition and the sweeps
+// keep 1: with 2, at their register bound, they spilled, and composeFields went from 4.54 to 4.64 ms.
+template <int Unroll = 1, class Visit>
 __device__ __forceinline__ void forEachRowSegment(const PlaneTiles& t, Visit&& visit) {
   const int warp = int(threadIdx.x >> 5);
   const int64_t planeFloats = 3 * t.nx * t.ny;
@@ -76,10 +79,15 @@ __device__ __forceinline__ void forEachRowSegment(const PlaneTiles& t, Visit&& v
     s.by = smallStepBounds(int32_t(s.j), int32_t(t.ny));
     s.firstFloat = 3 * (s.i0 + t.nx * (s.j + t.ny * k0));
     s.bz = smallStepBounds(int32_t(k0), int32_t(t.nz));
-    for (s.k = k0; s.k < k1; ++s.k) {
-      visit(static_cast<const RowSegment&>(s));
-      s.firstFloat += planeFloats;
-      stepToNext(s.bz);
+    for (s.k = k0; s.k < k1;) {
+#pragma unroll
+      for (int p = 0; p < Unroll; ++p) {
+        if (p > 0 && s.k >= k1) break;
+        visit(static_cast<const RowSegment&>(s));
+        s.firstFloat += planeFloats;
+        stepToNext(s.bz);
+        ++s.k;
+      }
     }
   }
 }
