@@ -24,7 +24,8 @@ constexpr int kSegmentFloats = 3 * 32;     // one warp's row segment
 // instruction issue (Nsight Compute, 370 M voxels: SM 77-79 % busy); with the column's step bounds
 // in registers they compiled to 61-64 registers, 4 blocks per SM, and held to 48 (5 blocks) they ran
 // faster (composeFields 5.20 -> 4.49 ms, one inverse sweep 4.21 -> 4.07 ms); at 6 blocks (40
-// registers) they spilled and were slower again (4.72 and 4.30 ms).
+// registers) they spilled and were slower again (4.72 and 4.30 ms). Composition keeps this bound; the
+// sweep now unrolls four planes and holds 4 blocks (field_invert.cu).
 constexpr int kGatherBlocksPerSM = 5;
 
 struct PlaneTiles {
@@ -59,8 +60,8 @@ struct RowSegment {
 // Calls visit(segment) for every row segment of the tiles, in plane order within a tile; the
 // calls are warp-uniform (every lane of a warp takes the same segment). `Unroll` planes per turn
 // of the loop let one plane's gathers start while the one before is still finishing: resampleField
-// at 370 M voxels 4.30 ms with 1, 4.00 with 2, 3.48 with 4, 3.45 with 8. Composition and the sweeps
-// keep 1: with 2, at their register bound, they spilled, and composeFields went from 4.54 to 4.64 ms.
+// at 370 M voxels 4.30 ms with 1, 4.00 with 2, 3.48 with 4, 3.45 with 8 (the sweeps: field_invert.cu).
+// Composition keeps 1: with 2 or 4 it was slower (4.50 -> 4.61-4.64 ms at 4 or 5 blocks per SM).
 template <int Unroll = 1, class Visit>
 __device__ __forceinline__ void forEachRowSegment(const PlaneTiles& t, Visit&& visit) {
   const int warp = int(threadIdx.x >> 5);
