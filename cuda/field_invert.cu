@@ -24,7 +24,7 @@ __global__ void negateKernel(const float* __restrict__ u, float* __restrict__ v,
 // change is skipped, as on the CPU). A voxel reads only u, so a slab's halo voxels are left out:
 // the caller refreshes them from their owners. Four planes per turn of the tile loop, with the
 // registers that takes (4 blocks per SM rather than composition's 5): one sweep at 370 M voxels
-// 3.96 -> 3.76 ms; with two planes per turn it was slower (4.20 ms).
+// 3.96 -> 3.73 ms; with two planes per turn it was slower (4.20 ms).
 constexpr int kSweepPlanesPerTurn = 4, kSweepBlocksPerSM = 4;
 template <bool Small>
 __global__ void __launch_bounds__(kThreads, kSweepBlocksPerSM)
