@@ -46,8 +46,8 @@ FFDP_HD inline RowIndex rowOf(int64_t row, int64_t ny) {
   return {row % ny, row / ny};
 }
 
-// IndexAffineView::at with the CPU's order and rounding: (base + j dj + k dk) + i di, in two steps
-// so that a kernel working along rows takes the row's part once (the same bits either way).
+// The index affine (IndexAffineView) with the CPU's order and rounding: (base + j dj + k dk) + i di, in
+// two steps so that a kernel working along rows takes the row's part once (the same bits either way).
 FFDP_HD inline void indexRowExact(const IndexAffineView& m, int64_t j, int64_t k, double row[3]) {
   const double jd = indexToDouble(j), kd = indexToDouble(k);
   for (int a = 0; a < 3; ++a) row[a] = exact::add(exact::add(m.base[a], exact::mul(jd, m.dj[a])), exact::mul(kd, m.dk[a]));

@@ -12,6 +12,7 @@
 #include "intensity_range.hpp"
 #include "metric_cc.hpp"
 #include "metric_chain_rule.hpp"
+#include "metric_rows.cuh"
 #include "owned_voxels.hpp"
 
 namespace ffdp::cuda {
@@ -169,24 +170,6 @@ __global__ void __launch_bounds__(kThreads) coefficientPass(Sampler sampler, Box
     partials[2 * b] = blockCc;
     partials[2 * b + 1] = blockCount;
   }
-}
-
-// The valid centres among the owned ones (the N of value = -(1/N) sum cc), counted before a grouped
-// gradient (the gradient's scale needs it before the first group's value is known). The coefficient
-// pass counts the same centres by the same test. partials: one per block.
-template <class Sampler>
-__global__ void __launch_bounds__(kThreads) validCountPass(Sampler sampler, int64_t nx, int64_t ny, int64_t first,
-                                                           int64_t last, double* partials) {
-  __shared__ double scratch[kThreads];
-  double count = 0;
-  const int64_t stride = int64_t(gridDim.x) * blockDim.x;
-  for (int64_t n = first + int64_t(blockIdx.x) * blockDim.x + threadIdx.x; n < last; n += stride) {
-    WarpSample s;
-    const int64_t i = n % nx, rest = n / nx;
-    if (sampler.template sample<false>(i, rest % ny, rest / ny, s)) count += 1;
-  }
-  const double total = blockSum(count, scratch);
-  if (threadIdx.x == 0) partials[blockIdx.x] = total;
 }
 
 // Pass 2: box sums of A, B, C; at each valid centre y, G = f box(A) - w box(B) - box(C) with f, w
@@ -397,19 +380,13 @@ CcTotals valueOnly(const MetricDeviceInputs& in, const Sampler& sampler, const B
   return finishTotals(partials, t, in.fixedGrid, comm);
 }
 
-// N over every rank, before any coefficient (a grouped gradient's scale).
+// N over every rank, before any coefficient (a grouped gradient's scale, needed before the first
+// group's value is known). The coefficient pass counts the same centres by the same rule.
 template <class Sampler>
 double countValidCentres(const MetricDeviceInputs& in, const Sampler& sampler, Comm& comm) {
-  const OwnedVoxels own = ownedVoxels(in.fixedGrid);
-  const int blocks = blocksFor(own.count());  // whole counts: exact in any order
-  DeviceArray<double> partials(blocks, "CC valid-centre counts");
-  validCountPass<<<unsigned(blocks), kThreads, 0, cudaStreamPerThread>>>(sampler, in.fixedGrid.size[0],
-                                                                         in.fixedGrid.size[1], own.first, own.last,
-                                                                         partials.data());
-  checkLaunch("validCountPass (CC)", own.count());
-  std::vector<double> count = finishSums(partials, blocks, 1, "CC valid centres");
-  acrossRanksSum(in.fixedGrid, comm, count.data(), 1);
-  return count[0];
+  double count = double(countValidVoxels(sampler, in.fixedGrid, "CC"));
+  acrossRanksSum(in.fixedGrid, comm, &count, 1);
+  return count;
 }
 
 // The coefficients of one group's centres and of r slices either side (cc_coefficient_groups.hpp).

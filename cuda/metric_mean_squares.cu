@@ -5,6 +5,7 @@
 #include "deterministic_reduce.cuh"
 #include "metric_chain_rule.hpp"
 #include "metric_mean_squares.hpp"
+#include "metric_rows.cuh"
 #include "owned_voxels.hpp"
 
 namespace ffdp::cuda {
@@ -16,8 +17,8 @@ enum class Output { ValueOnly, Field, Affine };
 constexpr int kValueSums = 2;
 
 template <class Sampler, Output Out>
-__global__ void __launch_bounds__(kThreads) meanSquaresPass(Sampler sampler, VoxelIndexer index, OwnedVoxels own,
-                                                            FieldGradientWriter writer, double* partials) {
+__global__ void __launch_bounds__(kThreads, Out == Output::Affine ? 1 : kRowMetricBlocksPerSM)
+    meanSquaresPass(Sampler sampler, int64_t kFirst, int64_t kLast, FieldGradientWriter writer, double* partials) {
   __shared__ double scratch[kThreads];
   constexpr bool withGradient = Out != Output::ValueOnly;
   constexpr int width = Out == Output::Affine ? kValueSums + kAffineIndexSums : kValueSums;
@@ -25,20 +26,18 @@ __global__ void __launch_bounds__(kThreads) meanSquaresPass(Sampler sampler, Vox
   AffineIndexSums sums;
   // Own slices only: a slab's halo voxels are not counted, and their field gradient is refreshed from
   // the owners afterwards (ops/slab_backend.hpp).
-  for (int64_t n = own.first + firstItem(); n < own.last; n += itemStride()) {
-    int64_t i, j, k;
-    index.split(n, i, j, k);
+  forEachVoxelByRows(sampler, kFirst, kLast, [&](const MetricRow& row, int64_t n, int64_t i, const auto& fetched) {
     WarpSample s;
-    if (!sampler.template sample<withGradient>(i, j, k, s)) {
+    if (!sampler.template sampleAlongRow<withGradient>(row.start, n, i, fetched, s)) {
       if (Out == Output::Field) writer.writeZero(n);
-      continue;
+      return;
     }
     const double diff = s.f - s.w;
     if (Out == Output::Field) writer.write(n, -2.0 * diff, s.dq);
     sse += diff * diff;
     count += 1;
-    if (Out == Output::Affine) sums.add(i, j, k, -2.0 * diff, s.dq);
-  }
+    if (Out == Output::Affine) sums.add(i, row.j, row.k, -2.0 * diff, s.dq);
+  });
   double* row = partials + int64_t(blockIdx.x) * width;
   const double blockSse = blockSum(sse, scratch);
   const double blockCount = blockSum(count, scratch);
@@ -56,43 +55,16 @@ __global__ void __launch_bounds__(kThreads) meanSquaresPass(Sampler sampler, Vox
 // The field gradient is scaled by 1/N, N the valid count. Counting first (the valid rule alone reads
 // u and the masks, 12 B per voxel, no image) lets the one sampling pass write the final gradient,
 // instead of writing it unscaled and rescaling it (24 B per voxel more).
-template <class Sampler>
-__global__ void __launch_bounds__(kThreads) validCountPass(Sampler sampler, VoxelIndexer index, OwnedVoxels own,
-                                                           unsigned long long* total) {
-  unsigned long long count = 0;
-  const int lane = int(threadIdx.x & 31);
-  for (int64_t n = own.first + firstItem(); n - lane < own.last; n += itemStride()) {  // warp-uniform trip count
-    if (n >= own.last) continue;
-    int64_t i, j, k;
-    index.split(n, i, j, k);
-    double q[3];
-    count += sampler.valid(n, i, j, k, q) ? 1 : 0;
-  }
-  for (int offset = 16; offset > 0; offset >>= 1) count += __shfl_down_sync(0xffffffffu, count, offset);
-  if (lane == 0 && count) atomicAdd(total, count);  // integer: exact in any order
-}
-
-template <class Sampler>
-int64_t validCount(const MetricDeviceInputs& in, const Sampler& sampler) {
-  const OwnedVoxels own = ownedVoxels(in.fixedGrid);
-  DeviceArray<unsigned long long> total(1, "mean squares valid count");
-  check(cudaMemsetAsync(total.data(), 0, sizeof(unsigned long long), cudaStreamPerThread),
-        "clearing the mean-squares valid count");
-  validCountPass<Sampler><<<blocksFor(own.count()), kThreads, 0, cudaStreamPerThread>>>(
-      sampler, makeVoxelIndexer(in.fixedGrid.size[0], in.fixedGrid.size[1]), own, total.data());
-  checkLaunch("validCountPass (mean squares)", own.count());
-  return int64_t(total.toHost("mean squares valid count")[0]);
-}
-
 template <Output Out, class Sampler>
 std::vector<double> runPass(const MetricDeviceInputs& in, const Sampler& sampler, const FieldGradientWriter& writer) {
-  const OwnedVoxels own = ownedVoxels(in.fixedGrid);
-  const int blocks = blocksFor(own.count());
+  const Grid& g = in.fixedGrid;
+  // Partial sums per block: the block count depends only on the grid, so the sums repeat bit for bit.
+  const int blocks = blocksFor(32 * g.size[1] * (g.ownedEnd() - g.ownedBegin()));
   const int width = Out == Output::Affine ? kValueSums + kAffineIndexSums : kValueSums;
   DeviceArray<double> partials(int64_t(blocks) * width, "mean squares partial sums");
-  meanSquaresPass<Sampler, Out><<<blocks, kThreads, 0, cudaStreamPerThread>>>(
-      sampler, makeVoxelIndexer(in.fixedGrid.size[0], in.fixedGrid.size[1]), own, writer, partials.data());
-  checkLaunch("meanSquaresPass", own.count());
+  meanSquaresPass<Sampler, Out><<<blocks, kThreads, 0, cudaStreamPerThread>>>(sampler, g.ownedBegin(), g.ownedEnd(),
+                                                                              writer, partials.data());
+  checkLaunch("meanSquaresPass", ownedVoxels(g).count());
   return finishSums(partials, blocks, width, "mean squares");
 }
 
@@ -102,7 +74,7 @@ FieldMetricEval fieldMetricWith(const MetricDeviceInputs& in, const Sampler& sam
   std::vector<double> totals;
   if (gradient) {
     // N over all ranks first, so that the sampling pass writes scale K^T g dq with scale = 1/N.
-    double N = double(validCount(in, sampler));
+    double N = double(countValidVoxels(sampler, in.fixedGrid, "mean squares"));
     acrossRanksSum(in.fixedGrid, comm, &N, 1);
     if (N == 0) {
       const int64_t floats = 3 * in.fixedGrid.voxels();

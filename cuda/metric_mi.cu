@@ -12,6 +12,7 @@
 #include "intensity_range.hpp"
 #include "metric_chain_rule.hpp"
 #include "metric_mi.hpp"
+#include "metric_rows.cuh"
 #include "owned_voxels.hpp"
 #include "ops/histogram_balance.hpp"
 #include "ops/mutual_information_table.hpp"
@@ -45,8 +46,9 @@ __device__ inline unsigned long long nearestCount(double x) { return static_cast
 // runs once per group. The block's cells are split counters (split_counter.cuh). Integer sums: the
 // histogram is the same bits in any order, either way.
 template <class Sampler, bool SharedHistogram>
-__global__ void __launch_bounds__(kThreads) jointHistogramPass(Sampler sampler, VoxelIndexer index, OwnedVoxels own,
-                                                               HistogramSetup h, unsigned long long* histogram) {
+__global__ void __launch_bounds__(kThreads, kRowMetricBlocksPerSM)
+    jointHistogramPass(Sampler sampler, int64_t kFirst, int64_t kLast, HistogramSetup h,
+                       unsigned long long* histogram) {
   extern __shared__ unsigned blockWords[];
   const int B = h.fixedBins.bins, cells = B * B;
   const SplitCounters block(blockWords, SharedHistogram ? cells : 0);
@@ -64,24 +66,22 @@ __global__ void __launch_bounds__(kThreads) jointHistogramPass(Sampler sampler, 
   constexpr int kLowBits = 24;  // a vote < 2^41 (histogramFractionBits): 32 lanes' low parts < 2^29, high parts < 2^22
   const int lane = int(threadIdx.x & 31);
   unsigned long long count = 0;
-  // A warp-uniform trip count (blockDim is a multiple of 32): every lane reaches the warp votes.
-  for (int64_t n = own.first + firstItem(); n - lane < own.last; n += itemStride()) {  // the counted slices only (a slab: see histogramAndValue)
+  // A warp-uniform trip count: every lane reaches the warp votes. The counted slices only (a slab: see
+  // histogramAndValue).
+  forEachRowStep(sampler, kFirst, kLast, [&](const MetricRow& row, int64_t n, int64_t i, const auto& fetched,
+                                             bool active) {
     int corner = -1;  // the first of the voxel's 4x4 cells; -1: no votes
     double wf[4], wm[4];
-    if (n < own.last) {
-      int64_t i, j, k;
-      index.split(n, i, j, k);
-      WarpSample s;
-      if (sampler.template sample<false>(i, j, k, s)) {
-        ++count;
-        const int af = parzenValues(h.fixedBins.coordinate(s.f), B, wf);
-        const int bm = parzenValues(h.movingBins.coordinate(s.w), B, wm);
-        corner = af * B + bm;
-      }
+    WarpSample s;
+    if (active && sampler.template sampleAlongRow<false>(row.start, n, i, fetched, s)) {
+      ++count;
+      const int af = parzenValues(h.fixedBins.coordinate(s.f), B, wf);
+      const int bm = parzenValues(h.movingBins.coordinate(s.w), B, wm);
+      corner = af * B + bm;
     }
     const int first = __shfl_sync(kWarp, corner, 0);
     if (__all_sync(kWarp, corner == first)) {
-      if (first < 0) continue;
+      if (first < 0) return;
       for (int a = 0; a < 4; ++a)
         for (int b = 0; b < 4; ++b) {
           const unsigned long long vote = nearestCount(wf[a] * wm[b] * h.unit);
@@ -93,7 +93,7 @@ __global__ void __launch_bounds__(kThreads) jointHistogramPass(Sampler sampler, 
       for (int a = 0; a < 4; ++a)
         for (int b = 0; b < 4; ++b) addVote(corner + a * B + b, nearestCount(wf[a] * wm[b] * h.unit));
     }
-  }
+  });
   // The valid count: one integer atomic per warp.
   for (int offset = 16; offset > 0; offset >>= 1) count += __shfl_down_sync(kWarp, count, offset);
   if (lane == 0 && count) atomicAdd(&histogram[cells], count);
@@ -124,9 +124,9 @@ __device__ inline double miGradientFactor(const GradientSetup& h, const double* 
 }
 
 template <class Sampler, bool SharedTable, bool Field>
-__global__ void __launch_bounds__(kThreads) miGradientPass(Sampler sampler, VoxelIndexer index, OwnedVoxels own,
-                                                           GradientSetup h, FieldGradientWriter writer,
-                                                           double* partials) {
+__global__ void __launch_bounds__(kThreads, Field ? kRowMetricBlocksPerSM : 1)
+    miGradientPass(Sampler sampler, int64_t kFirst, int64_t kLast, GradientSetup h, FieldGradientWriter writer,
+                   double* partials) {
   extern __shared__ double table[];
   __shared__ double scratch[kThreads];
   const int cells = h.fixedBins.bins * h.fixedBins.bins;
@@ -139,20 +139,18 @@ __global__ void __launch_bounds__(kThreads) miGradientPass(Sampler sampler, Voxe
   AffineIndexSums sums;
   // Own slices only: a slab's halo voxels do not count in the affine sums, and their field gradient
   // is refreshed from the owners afterwards (ops/slab_backend.hpp).
-  for (int64_t n = own.first + firstItem(); n < own.last; n += itemStride()) {
-    int64_t i, j, k;
-    index.split(n, i, j, k);
+  forEachVoxelByRows(sampler, kFirst, kLast, [&](const MetricRow& row, int64_t n, int64_t i, const auto& fetched) {
     WarpSample s;
-    if (!sampler.template sample<true>(i, j, k, s)) {
+    if (!sampler.template sampleAlongRow<true>(row.start, n, i, fetched, s)) {
       if (Field) writer.writeZero(n);
-      continue;
+      return;
     }
     const double g = miGradientFactor(h, L, s.f, s.w);
     if (Field)
       writer.write(n, g, s.dq);
     else
-      sums.add(i, j, k, g, s.dq);
-  }
+      sums.add(i, row.j, row.k, g, s.dq);
+  });
   if (!Field)
     for (int q = 0; q < kAffineIndexSums; ++q) {
       const double total = blockSum(sums.s[q], scratch);
@@ -244,17 +242,16 @@ MiState histogramAndValue(const MetricDeviceInputs& in, const Sampler& sampler, 
   DeviceArray<unsigned long long> histogram(int64_t(BB) + 1, "MI joint histogram");
   check(cudaMemsetAsync(histogram.data(), 0, histogram.bytes(), cudaStreamPerThread),
         "clearing the MI joint histogram (" + std::to_string(BB) + " bins)");
-  const VoxelIndexer index = makeVoxelIndexer(in.fixedGrid.size[0], in.fixedGrid.size[1]);
-  const int blocks = blocksFor(own.count());
+  const int blocks = blocksFor(32 * in.fixedGrid.size[1] * (counted.end - counted.begin));
   std::optional<PassTimer> timer;
   if (balance) timer.emplace();
   if (timer) timer->start();
   if (BB <= size_t(kSharedHistogramBins))
     jointHistogramPass<Sampler, true><<<blocks, kThreads, 2 * BB * sizeof(unsigned), cudaStreamPerThread>>>(
-        sampler, index, own, h, histogram.data());
+        sampler, counted.begin, counted.end, h, histogram.data());
   else
-    jointHistogramPass<Sampler, false><<<blocks, kThreads, 0, cudaStreamPerThread>>>(sampler, index, own, h,
-                                                                                    histogram.data());
+    jointHistogramPass<Sampler, false><<<blocks, kThreads, 0, cudaStreamPerThread>>>(sampler, counted.begin,
+                                                                                    counted.end, h, histogram.data());
   checkLaunch("jointHistogramPass (MI)", own.count());
   if (timer) timer->stop();
   std::vector<unsigned long long> local = histogram.toHost("MI joint histogram");
@@ -284,16 +281,17 @@ std::vector<double> gradientPass(const MetricDeviceInputs& in, const Sampler& sa
   const size_t BB = size_t(B) * size_t(B);
   const DeviceArray<double> table = DeviceArray<double>::fromHost(st.logRatio, "MI log-ratio table");
   const GradientSetup h{st.fixedBins, st.movingBins, table.data()};
-  const OwnedVoxels own = ownedVoxels(in.fixedGrid);
-  const VoxelIndexer index = makeVoxelIndexer(in.fixedGrid.size[0], in.fixedGrid.size[1]);
-  const int blocks = blocksFor(own.count());
+  const Grid& g = in.fixedGrid;
+  const OwnedVoxels own = ownedVoxels(g);
+  // Affine partial sums per block: the block count depends only on the grid, so they repeat bit for bit.
+  const int blocks = blocksFor(32 * g.size[1] * (g.ownedEnd() - g.ownedBegin()));
   DeviceArray<double> partials(Field ? 0 : int64_t(blocks) * kAffineIndexSums, "MI affine gradient partial sums");
   if (BB * sizeof(double) <= 48 * 1024)
     miGradientPass<Sampler, true, Field><<<blocks, kThreads, BB * sizeof(double), cudaStreamPerThread>>>(
-        sampler, index, own, h, writer, partials.data());
+        sampler, g.ownedBegin(), g.ownedEnd(), h, writer, partials.data());
   else
-    miGradientPass<Sampler, false, Field><<<blocks, kThreads, 0, cudaStreamPerThread>>>(sampler, index, own, h,
-                                                                                       writer, partials.data());
+    miGradientPass<Sampler, false, Field><<<blocks, kThreads, 0, cudaStreamPerThread>>>(
+        sampler, g.ownedBegin(), g.ownedEnd(), h, writer, partials.data());
   checkLaunch("miGradientPass (MI)", own.count());
   if (Field) return {};
   return finishSums(partials, blocks, kAffineIndexSums, "MI affine gradient");

@@ -21,13 +21,10 @@ struct ImageView {
 };
 
 // q(i, j, k) = base + i di + j dj + k dk: the continuous index in the target image of voxel
-// (i, j, k) of the source grid; computed per voxel (never accumulated), as on the CPU.
+// (i, j, k) of the source grid; computed per voxel (never accumulated), as on the CPU, with the CPU's
+// order and rounding (indexAtExact, field_sampling.cuh).
 struct IndexAffineView {
   double base[3], di[3], dj[3], dk[3];
-  FFDP_HD void at(int64_t i, int64_t j, int64_t k, double q[3]) const {
-    const double id = indexToDouble(i), jd = indexToDouble(j), kd = indexToDouble(k);
-    for (int a = 0; a < 3; ++a) q[a] = (base[a] + jd * dj[a] + kd * dk[a]) + id * di[a];
-  }
 };
 
 // Same numbers as cpu::indexAffine(from, to, A).

@@ -7,7 +7,8 @@
 //              fixed grid, Grid::wholeLinear, so a slab buffer samples the same voxels) && inside(q)
 //              && movingMask(nearest voxel to q) (if any)
 //   w = moving(q) (trilinear, cuda/trilinear.cuh) and, when asked, dw/dq.
-// q is formed in the CPU's order of operations, so valid sets agree voxel for voxel.
+// q is formed in the CPU's order of operations, the index map also with its roundings (indexRowExact:
+// no fused multiply-adds), so valid sets agree voxel for voxel.
 // Plain FFDP_HD code (no CUDA syntax): the host tests compare it with cpu::FieldWarp.
 #pragma once
 #include <cmath>
@@ -19,6 +20,7 @@
 #include "core/index_conversion.hpp"
 #include "dist/slab.hpp"
 #include "ops/coarse_field_map.hpp"
+#include "field_sampling.cuh"
 #include "trilinear.cuh"
 
 namespace ffdp::cuda {
@@ -31,32 +33,6 @@ FFDP_HD inline uint64_t subsetHash(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-// (i, j, k) of linear index n without 64-bit integer division (slow on the GPU): a double
-// reciprocal gives the quotient to within one, and one correction step makes it exact for any
-// n < 2^50.
-struct VoxelIndexer {
-  int64_t nx = 1, plane = 1;
-  double invNx = 1, invPlane = 1;
-  FFDP_HD void split(int64_t n, int64_t& i, int64_t& j, int64_t& k) const {
-    k = floorIndex(indexToDouble(n) * invPlane);  // n >= 0: the floor is the cast's truncation
-    if (k * plane > n) --k;
-    if ((k + 1) * plane <= n) ++k;
-    const int64_t rest = n - k * plane;
-    j = floorIndex(indexToDouble(rest) * invNx);
-    if (j * nx > rest) --j;
-    if ((j + 1) * nx <= rest) ++j;
-    i = rest - j * nx;
-  }
-};
-inline VoxelIndexer makeVoxelIndexer(int64_t nx, int64_t ny) {
-  VoxelIndexer v;
-  v.nx = nx;
-  v.plane = nx * ny;
-  v.invNx = 1.0 / double(nx);
-  v.invPlane = 1.0 / double(v.plane);
-  return v;
-}
-
 struct WarpSample {
   double f = 0, w = 0;
   double dq[3] = {0, 0, 0};  // dw/dq (only when asked for)
@@ -66,21 +42,35 @@ struct WarpSample {
 // metric kernels are compiled once per reader and the fine path keeps its registers: the coarse
 // interpolation, inlined behind a run-time flag, raised the metric kernels' register counts by a
 // third to a half (80 -> 120 for CC's passes), whether it ran or not.
+// A reader fetches what it needs first (fetch) and turns it into the displacement later
+// (displacement): the row kernels (metric_rows.cuh) fetch the next voxel's u before they work on this
+// one, so that the load's latency overlaps the work. The fine reader loads u for every voxel, also
+// those that the fixed mask or the sampling subset then leave out.
 struct FieldOnFixedGrid {  // u: 3 floats per fixed voxel
-  FFDP_HD void displacementAt(const float* u, int64_t n, int64_t, int64_t, int64_t, double d[3]) const {
-    d[0] = double(u[3 * n]);
-    d[1] = double(u[3 * n + 1]);
-    d[2] = double(u[3 * n + 2]);
+  struct Fetched {
+    float v[3];
+  };
+  FFDP_HD Fetched fetch(const float* u, int64_t n, int64_t, int64_t, int64_t) const {
+    return {{u[3 * n], u[3 * n + 1], u[3 * n + 2]}};
+  }
+  FFDP_HD void displacement(const float*, const Fetched& f, double d[3]) const {
+    for (int c = 0; c < 3; ++c) d[c] = double(f.v[c]);
   }
 };
-// u: 3 floats per voxel of a coarser grid over the same region ((i, j, k) index the fixed buffer; the map
-// shifts slab buffers' z through the whole grids). Rounded to float as cpu::upsampleField stores U for the CPU reference, so both
-// warp by the same floats, but where the exact U is a tie between two floats (a weight of 1/2, say):
-// there FMA contraction, which differs between nvcc and g++, may round it one ulp either way.
+// u: 3 floats per voxel of a coarser grid over the same region ((i, j, k) index the fixed buffer; the
+// map shifts slab buffers' z through the whole grids). Rounded to float as cpu::upsampleField stores U
+// for the CPU reference, so both warp by the same floats, but where the exact U is a tie between two
+// floats (a weight of 1/2, say): there FMA contraction, which differs between nvcc and g++, may round
+// it one ulp either way. Its fetch only notes the voxel: the interpolation waits until the fixed mask
+// and the sampling subset have accepted it.
 struct FieldOnCoarseGrid {
   CoarseFieldMap fieldMap;
-  FFDP_HD void displacementAt(const float* u, int64_t, int64_t i, int64_t j, int64_t k, double d[3]) const {
-    fieldMap.interpolate(u, i, j, k, d);
+  struct Fetched {
+    int64_t i, j, k;
+  };
+  FFDP_HD Fetched fetch(const float*, int64_t, int64_t i, int64_t j, int64_t k) const { return {i, j, k}; }
+  FFDP_HD void displacement(const float* u, const Fetched& f, double d[3]) const {
+    fieldMap.interpolate(u, f.i, f.j, f.k, d);
     for (int c = 0; c < 3; ++c) d[c] = double(float(d[c]));
   }
 };
@@ -112,34 +102,57 @@ struct BasicWarpSampler : FieldReader {
 
   FFDP_HD int64_t linear(int64_t i, int64_t j, int64_t k) const { return i + nx * (j + ny * k); }
 
-  // The valid rule alone (no image read but the masks): true when voxel n = (i, j, k) is valid,
-  // then q holds its continuous moving index. The mean-squares count pass uses it on its own.
-  FFDP_HD bool valid(int64_t n, int64_t i, int64_t j, int64_t k, double q[3]) const {
+  // The index map's part for fixed row (j, k) (indexRowExact: the CPU's IndexAffine::rowStart, rounded
+  // as written), taken once per row by row kernels; the voxel's i term is added per voxel.
+  FFDP_HD void rowStart(int64_t j, int64_t k, double row[3]) const { indexRowExact(map, j, k + kShift, row); }
+  // What the reader needs of u at voxel n = (i, j, k) (nothing when u is null: the affine metrics).
+  FFDP_HD typename FieldReader::Fetched fetch(int64_t n, int64_t i, int64_t j, int64_t k) const {
+    if (!u) return {};
+    return FieldReader::fetch(u, n, i, j, k);
+  }
+
+  // The valid rule alone (no image read but the masks): true when voxel n = (i, j, k) of the row that
+  // `row` starts, with `fetched` from fetch(n, i, j, k), is valid; then q holds its continuous moving index.
+  FFDP_HD bool validAlongRow(const double row[3], int64_t n, int64_t i, const typename FieldReader::Fetched& fetched,
+                             double q[3]) const {
     if (fixedMask && !fixedMask[n]) return false;
     if (!sampleAll && !(subsetHash(uint64_t(n + wholeOffset)) < threshold)) return false;
-    map.at(i, j, k + kShift, q);
+    indexAlongRowExact(map, row, i, q);
     q[2] -= zShift;
     if (u) {
       double d[3];
-      this->displacementAt(u, n, i, j, k, d);
+      this->displacement(u, fetched, d);
       for (int a = 0; a < 3; ++a) q[a] += K[a][0] * d[0] + K[a][1] * d[1] + K[a][2] * d[2];
     }
     if (!insideLinear(moving, q)) return false;
     return !(movingMask && !movingMask[nearestLinear(moving, q)]);
   }
-
-  // True when voxel (i, j, k) is valid; then s holds f, w (and dw/dq when WithGradient).
+  // True when voxel n = (i, j, k) is valid; then s holds f, w (and dw/dq when WithGradient).
   template <bool WithGradient>
-  FFDP_HD bool sample(int64_t i, int64_t j, int64_t k, WarpSample& s) const {
-    const int64_t n = linear(i, j, k);
+  FFDP_HD bool sampleAlongRow(const double row[3], int64_t n, int64_t i, const typename FieldReader::Fetched& fetched,
+                              WarpSample& s) const {
     double q[3];
-    if (!valid(n, i, j, k, q)) return false;
+    if (!validAlongRow(row, n, i, fetched, q)) return false;
     s.f = double(fixed[n]);
     if (WithGradient)
       s.w = sampleLinearWithGradient(moving, q, s.dq);
     else
       s.w = sampleLinear(moving, q);
     return true;
+  }
+
+  // The same for one voxel (i, j, k) on its own.
+  FFDP_HD bool valid(int64_t n, int64_t i, int64_t j, int64_t k, double q[3]) const {
+    double row[3];
+    rowStart(j, k, row);
+    return validAlongRow(row, n, i, fetch(n, i, j, k), q);
+  }
+  template <bool WithGradient>
+  FFDP_HD bool sample(int64_t i, int64_t j, int64_t k, WarpSample& s) const {
+    const int64_t n = linear(i, j, k);
+    double row[3];
+    rowStart(j, k, row);
+    return sampleAlongRow<WithGradient>(row, n, i, fetch(n, i, j, k), s);
   }
 };
 using WarpSampler = BasicWarpSampler<FieldOnFixedGrid>;
