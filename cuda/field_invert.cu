@@ -25,7 +25,9 @@ __global__ void negateKernel(const float* __restrict__ u, float* __restrict__ v,
 // the caller refreshes them from their owners. Four planes per turn of the tile loop, with the
 // registers that takes (4 blocks per SM rather than composition's 5): one sweep at 370 M voxels
 // 3.96 -> 3.73 ms; with two planes per turn it was slower (4.20 ms).
-constexpr int kSweepPlanesPerTurn = 4, kSweepBlocksPerSM = 4;
+// Each warp asks L2 for its segments of v and u one plane ahead (prefetchSegmentL2, as composition does):
+// one sweep 3.73 -> 3.51 ms, two 8.77 -> 7.53 (two planes ahead: 3.57 / 7.70; three: 3.58 / 7.80).
+constexpr int kSweepPlanesPerTurn = 4, kSweepBlocksPerSM = 4, kSweepPrefetchPlanes = 1;
 template <bool Small>
 __global__ void __launch_bounds__(kThreads, kSweepBlocksPerSM)
     sweepKernel(FieldView u, const float* from, bool fromIsU, float* v, FloatMatrix3 toIndex, PlaneTiles tiles,
@@ -35,6 +37,8 @@ __global__ void __launch_bounds__(kThreads, kSweepBlocksPerSM)
   float* buffer = buffers[threadIdx.x >> 5];
   float largest = 0;
   forEachRowSegment<kSweepPlanesPerTurn>(tiles, [&](const RowSegment& seg) {
+    prefetchSegmentL2<kSweepPrefetchPlanes>(from, seg, tiles);
+    if (!fromIsU) prefetchSegmentL2<kSweepPrefetchPlanes>(u.data, seg, tiles);
     float vy[3] = {0, 0, 0}, next[3] = {0, 0, 0};
     loadSegment(from, seg, vy);
     if (seg.lane < seg.voxels) {

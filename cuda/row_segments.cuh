@@ -50,6 +50,7 @@ inline PlaneTiles planeTiles(const Grid& grid, int64_t kFirst, int64_t kLast) {
 // tile, k's per plane; a kernel on a larger field does not read them).
 struct RowSegment {
   int64_t i0, j, k;
+  int64_t kEnd;        // the tile's planes end here
   int64_t firstFloat;  // 3 (i0 + nx (j + ny k))
   int voxels;          // 1..32
   int lane;            // this thread's
@@ -72,6 +73,7 @@ __device__ __forceinline__ void forEachRowSegment(const PlaneTiles& t, Visit&& v
     const int64_t xt = tile % t.xTiles, rest = tile / t.xTiles, yt = rest % t.yTiles, zt = rest / t.yTiles;
     const int64_t k0 = t.kFirst + kTilePlanes * zt;
     const int64_t k1 = k0 + kTilePlanes < t.kLast ? k0 + kTilePlanes : t.kLast;
+    s.kEnd = k1;
     s.i0 = 32 * xt;
     s.j = kTileRows * yt + warp;
     if (s.j >= t.ny) continue;
@@ -90,6 +92,19 @@ __device__ __forceinline__ void forEachRowSegment(const PlaneTiles& t, Visit&& v
         ++s.k;
       }
     }
+  }
+}
+
+// Asks L2 for the segment of `src` `ahead` planes beyond this one (lanes 0-3, one 128-byte line each:
+// the 384 bytes of a segment touch at most four), so that the loads `ahead` planes later find it
+// there rather than in DRAM. A prefetch takes no register and no scoreboard. Only within the tile: its
+// next planes belong to a block that comes much later.
+template <int Ahead>
+__device__ __forceinline__ void prefetchSegmentL2(const float* src, const RowSegment& s, const PlaneTiles& t) {
+  if (s.lane < 4 && s.k + Ahead < s.kEnd) {
+    const int last = 3 * s.voxels - 1, at = 32 * s.lane < last ? 32 * s.lane : last;
+    const float* p = src + s.firstFloat + Ahead * 3 * t.nx * t.ny + at;
+    asm volatile("prefetch.global.L2 [%0];" ::"l"(p));
   }
 }
 
