@@ -38,28 +38,24 @@ __global__ void __launch_bounds__(kThreads, Out == Output::Affine ? 1 : kRowMetr
     count += 1;
     if (Out == Output::Affine) sums.add(i, row.j, row.k, -2.0 * diff, s.dq);
   });
-  double* row = partials + int64_t(blockIdx.x) * width;
+  double* blockPartials = partials + int64_t(blockIdx.x) * width;
   const double blockSse = blockSum(sse, scratch);
   const double blockCount = blockSum(count, scratch);
   if (threadIdx.x == 0) {
-    row[0] = blockSse;
-    row[1] = blockCount;
+    blockPartials[0] = blockSse;
+    blockPartials[1] = blockCount;
   }
   if (Out == Output::Affine)
     for (int q = 0; q < kAffineIndexSums; ++q) {
       const double total = blockSum(sums.s[q], scratch);
-      if (threadIdx.x == 0) row[kValueSums + q] = total;
+      if (threadIdx.x == 0) blockPartials[kValueSums + q] = total;
     }
 }
 
-// The field gradient is scaled by 1/N, N the valid count. Counting first (the valid rule alone reads
-// u and the masks, 12 B per voxel, no image) lets the one sampling pass write the final gradient,
-// instead of writing it unscaled and rescaling it (24 B per voxel more).
 template <Output Out, class Sampler>
 std::vector<double> runPass(const MetricDeviceInputs& in, const Sampler& sampler, const FieldGradientWriter& writer) {
   const Grid& g = in.fixedGrid;
-  // Partial sums per block: the block count depends only on the grid, so the sums repeat bit for bit.
-  const int blocks = blocksFor(32 * g.size[1] * (g.ownedEnd() - g.ownedBegin()));
+  const int blocks = blocksForRows(g.size[1], g.ownedBegin(), g.ownedEnd());
   const int width = Out == Output::Affine ? kValueSums + kAffineIndexSums : kValueSums;
   DeviceArray<double> partials(int64_t(blocks) * width, "mean squares partial sums");
   meanSquaresPass<Sampler, Out><<<blocks, kThreads, 0, cudaStreamPerThread>>>(sampler, g.ownedBegin(), g.ownedEnd(),
@@ -73,7 +69,9 @@ FieldMetricEval fieldMetricWith(const MetricDeviceInputs& in, const Sampler& sam
   FieldMetricEval r;
   std::vector<double> totals;
   if (gradient) {
-    // N over all ranks first, so that the sampling pass writes scale K^T g dq with scale = 1/N.
+    // N over all ranks first, so that the sampling pass writes scale K^T g dq with scale = 1/N. Counting
+    // first (the valid rule alone reads u and the masks, 12 B per voxel, no image) lets the one sampling
+    // pass write the final gradient, instead of writing it unscaled and rescaling it (24 B per voxel more).
     double N = double(countValidVoxels(sampler, in.fixedGrid, "mean squares"));
     acrossRanksSum(in.fixedGrid, comm, &N, 1);
     if (N == 0) {

@@ -242,7 +242,7 @@ MiState histogramAndValue(const MetricDeviceInputs& in, const Sampler& sampler, 
   DeviceArray<unsigned long long> histogram(int64_t(BB) + 1, "MI joint histogram");
   check(cudaMemsetAsync(histogram.data(), 0, histogram.bytes(), cudaStreamPerThread),
         "clearing the MI joint histogram (" + std::to_string(BB) + " bins)");
-  const int blocks = blocksFor(32 * in.fixedGrid.size[1] * (counted.end - counted.begin));
+  const int blocks = blocksForRows(in.fixedGrid.size[1], counted.begin, counted.end);
   std::optional<PassTimer> timer;
   if (balance) timer.emplace();
   if (timer) timer->start();
@@ -283,8 +283,7 @@ std::vector<double> gradientPass(const MetricDeviceInputs& in, const Sampler& sa
   const GradientSetup h{st.fixedBins, st.movingBins, table.data()};
   const Grid& g = in.fixedGrid;
   const OwnedVoxels own = ownedVoxels(g);
-  // Affine partial sums per block: the block count depends only on the grid, so they repeat bit for bit.
-  const int blocks = blocksFor(32 * g.size[1] * (g.ownedEnd() - g.ownedBegin()));
+  const int blocks = blocksForRows(g.size[1], g.ownedBegin(), g.ownedEnd());
   DeviceArray<double> partials(Field ? 0 : int64_t(blocks) * kAffineIndexSums, "MI affine gradient partial sums");
   if (BB * sizeof(double) <= 48 * 1024)
     miGradientPass<Sampler, true, Field><<<blocks, kThreads, BB * sizeof(double), cudaStreamPerThread>>>(

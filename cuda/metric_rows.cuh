@@ -88,6 +88,11 @@ __device__ __forceinline__ void forEachVoxelByRows(const Sampler& sampler, int64
   });
 }
 
+// Blocks of kThreads for the rows of planes [kFirst, kLast) of a grid ny rows high: one warp per row up
+// to blocksFor's cap. The count depends only on the grid, so the kernels' per-block partial sums, added
+// in block order, repeat bit for bit.
+inline int blocksForRows(int64_t ny, int64_t kFirst, int64_t kLast) { return blocksFor(32 * ny * (kLast - kFirst)); }
+
 template <class Sampler>
 __global__ void __launch_bounds__(kThreads)
     validCountKernel(Sampler sampler, int64_t kFirst, int64_t kLast, unsigned long long* total) {
@@ -110,8 +115,8 @@ int64_t countValidVoxels(const Sampler& sampler, const Grid& fixedGrid, const ch
   DeviceArray<unsigned long long> total(1, name);
   check(cudaMemsetAsync(total.data(), 0, sizeof(unsigned long long), cudaStreamPerThread),
         "clearing the " + name);
-  const int64_t rows = fixedGrid.size[1] * (fixedGrid.ownedEnd() - fixedGrid.ownedBegin());
-  validCountKernel<Sampler><<<blocksFor(32 * rows), kThreads, 0, cudaStreamPerThread>>>(
+  validCountKernel<Sampler><<<blocksForRows(fixedGrid.size[1], fixedGrid.ownedBegin(), fixedGrid.ownedEnd()),
+                              kThreads, 0, cudaStreamPerThread>>>(
       sampler, fixedGrid.ownedBegin(), fixedGrid.ownedEnd(), total.data());
   checkLaunch((std::string("validCountKernel (") + what + ")").c_str(), own.count());
   return int64_t(total.toHost(name)[0]);
