@@ -27,15 +27,16 @@ __device__ inline double blockSum(double v, double* scratch) {
   __syncthreads();  // scratch may be reused right after
   return r;
 }
+// A maximum is the same in any order, so the warps reduce with shuffles and one barrier joins them
+// (the shared-memory tree took nine, a few per cent of a short block's life: the inverse sweep's).
+// fmax skips NaN, as the tree did.
 __device__ inline double blockMax(double v, double* scratch) {
-  scratch[threadIdx.x] = v;
+  for (int offset = 16; offset > 0; offset >>= 1) v = fmax(v, __shfl_xor_sync(0xffffffffu, v, offset));
+  if ((threadIdx.x & 31) == 0) scratch[threadIdx.x >> 5] = v;
   __syncthreads();
-  for (int s = blockDim.x / 2; s > 0; s >>= 1) {
-    if (int(threadIdx.x) < s) scratch[threadIdx.x] = fmax(scratch[threadIdx.x], scratch[threadIdx.x + s]);
-    __syncthreads();
-  }
-  const double r = scratch[0];
-  __syncthreads();
+  double r = scratch[0];
+  for (int w = 1; w < int(blockDim.x >> 5); ++w) r = fmax(r, scratch[w]);
+  __syncthreads();  // scratch may be reused right after
   return r;
 }
 #endif
