@@ -141,12 +141,7 @@ struct BasicWarpSampler : FieldReader {
     return true;
   }
 
-  // The same for one voxel (i, j, k) on its own.
-  FFDP_HD bool valid(int64_t n, int64_t i, int64_t j, int64_t k, double q[3]) const {
-    double row[3];
-    rowStart(j, k, row);
-    return validAlongRow(row, n, i, fetch(n, i, j, k), q);
-  }
+  // sampleAlongRow for one voxel (i, j, k) on its own.
   template <bool WithGradient>
   FFDP_HD bool sample(int64_t i, int64_t j, int64_t k, WarpSample& s) const {
     const int64_t n = linear(i, j, k);
